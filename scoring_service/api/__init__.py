@@ -1,0 +1,43 @@
+"""The HTTP API: flask-smorest blueprints, one module per resource."""
+
+from __future__ import annotations
+
+import swagger_ui_bundle
+from flask import Flask, Response, abort, request, send_from_directory
+
+from . import health, problems, score, surveys
+
+JSON_METHODS = frozenset(("POST", "PUT", "PATCH"))
+
+
+def init_app(app: Flask) -> problems.ProblemApi:
+    """Register the blueprints, the problem handlers and the JSON-only rule for bodies."""
+    app.config.update(
+        API_TITLE="Alliance alignment scoring",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",  # the bundled Swagger UI 4 reads 3.0
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        # Served from the swagger-ui-bundle package: the docs work offline, no CDN.
+        OPENAPI_SWAGGER_UI_URL="/api/v1/docs/static/",
+        OPENAPI_REDOC_PATH="redoc",
+        OPENAPI_REDOC_URL=None,
+    )
+    api = problems.ProblemApi(app)
+    for module in (health, score, surveys):
+        api.register_blueprint(module.blp)
+    problems.register(app)
+
+    @app.get("/api/v1/docs/static/<path:filename>")
+    def _swagger_static(filename: str) -> Response:
+        """Swagger UI's assets."""
+        return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename, max_age=86400)
+
+    @app.before_request
+    def _json_only() -> None:
+        """A body sent to the API must be JSON: 415 otherwise, before anything is parsed."""
+        if request.method in JSON_METHODS and not request.is_json:
+            abort(415, description="Send the body as application/json.")
+
+    return api

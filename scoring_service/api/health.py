@@ -1,0 +1,28 @@
+"""``/livez`` and ``/readyz`` for load balancers and orchestrators."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+blp = Blueprint("health", __name__, description="Health")
+
+
+@blp.route("/livez")
+class Live(MethodView):
+    @blp.response(200)
+    def get(self) -> dict[str, Any]:
+        """The process is up"""
+        return {"status": "ok"}
+
+
+@blp.route("/readyz")
+class Ready(MethodView):
+    @blp.response(200)
+    def get(self) -> dict[str, Any]:
+        """The service has loaded its surveys and can answer"""
+        registry = current_app.extensions["scoring"].registry
+        return {"status": "ready", "surveys": len(registry.latest())}

@@ -1,0 +1,84 @@
+"""One place that turns errors into RFC 9457 ``application/problem+json`` answers."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, current_app, request
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from ..errors import FieldError, InvalidInput, UnknownSurvey
+from ..survey_schema import flatten_errors
+
+PROBLEM_TYPE = "application/problem+json"
+log = logging.getLogger(__name__)
+
+
+def problem(
+    status: int, title: str, detail: str, errors: list[FieldError] | None = None
+) -> Response:
+    """A problem document; ``errors`` lists ``{path, message}`` for validation problems."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = [{"path": e.path, "message": e.message} for e in errors]
+    response = current_app.json.response(body)
+    response.status_code = status
+    response.mimetype = PROBLEM_TYPE
+    return response
+
+
+def _webargs_errors(data: dict[str, Any]) -> list[FieldError]:
+    """webargs' ``{"json": {"field": [msg]}}`` as field errors without the location prefix."""
+    messages = data.get("messages") or data.get("errors") or {}
+    found: list[FieldError] = []
+    for location, errors in messages.items():
+        for path, message in flatten_errors(errors):
+            found.append(FieldError(path if path != "(file)" else location, message))
+    return found
+
+
+class ProblemApi(Api):  # type: ignore[misc]
+    """flask-smorest's Api with problem+json errors instead of its own error shape."""
+
+    def handle_http_exception(self, error: HTTPException) -> Response:
+        """Every HTTP error, including the 500 Flask makes of an uncaught exception."""
+        status = error.code or 500
+        if isinstance(error, InternalServerError):
+            original = getattr(error, "original_exception", None)
+            log.error("unhandled error on %s %s", request.method, request.path, exc_info=original)
+            return problem(500, "Internal Server Error", "The server failed; the error is logged.")
+        data = getattr(error, "data", None) or {}
+        errors = _webargs_errors(data) if status in (400, 422) else []
+        if status == 400 and errors:
+            detail = "The request body is not valid JSON."
+            errors = []
+        elif errors:
+            detail = "; ".join(str(e) for e in errors[:5])
+        else:
+            detail = data.get("message") or error.description or error.name
+        response = problem(status, error.name, detail, errors)
+        for name, value in (data.get("headers") or {}).items():
+            response.headers[name] = value
+        if status == 405 and error.valid_methods:  # type: ignore[attr-defined]
+            response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
+        return response
+
+
+def register(app: Flask) -> None:
+    """Domain errors -> 404 / 422 problems."""
+
+    @app.errorhandler(InvalidInput)
+    def _invalid(exc: InvalidInput) -> Response:
+        detail = "; ".join(str(e) for e in exc.errors[:5])
+        return problem(422, "Unprocessable Content", detail, exc.errors)
+
+    @app.errorhandler(UnknownSurvey)
+    def _unknown(exc: UnknownSurvey) -> Response:
+        return problem(404, "Not Found", str(exc))

@@ -1,0 +1,42 @@
+"""``POST /api/v1/score``: stateless scoring of both partners' responses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from ..responses import parse_responses
+from ..schemas import ProblemSchema, ResultSchema, ScoreRequestSchema
+from ..scoring import score
+
+blp = Blueprint("score", __name__, url_prefix="/api/v1", description="Stateless scoring")
+
+
+@blp.route("/score")
+class Score(MethodView):
+    @blp.arguments(ScoreRequestSchema)
+    @blp.response(200, ResultSchema)
+    @blp.alt_response(400, schema=ProblemSchema, description="Malformed JSON")
+    @blp.alt_response(404, schema=ProblemSchema, description="Unknown survey or version")
+    @blp.alt_response(413, schema=ProblemSchema, description="Body over the size limit")
+    @blp.alt_response(415, schema=ProblemSchema, description="Body is not JSON")
+    @blp.alt_response(422, schema=ProblemSchema, description="Invalid; every field named")
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Score the responses of two partners
+
+        Answers are checked against the survey (unknown items and objectives are errors, an
+        allocation must sum to its total); skipped items are allowed. The answer is the result
+        document: alignment, objectives, dimensions, consensus, conflicts, sample, method.
+        """
+        ext = current_app.extensions["scoring"]
+        survey = ext.registry.get(body["survey"], body.get("survey_version"))
+        responses = parse_responses(body["responses"], survey)
+        return score(
+            survey,
+            responses,
+            n_resamples=ext.settings.bootstrap_resamples,
+            confidence=ext.settings.confidence,
+        )

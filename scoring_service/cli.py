@@ -1,0 +1,113 @@
+"""``scoring-service``: score a file offline with the same engine as the API."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from .config import ConfigError, from_env
+from .csv_format import read_csv
+from .errors import InvalidInput, ScoringError
+from .responses import parse_responses
+from .scoring import score
+from .surveys import load_registry
+
+
+def _parser() -> argparse.ArgumentParser:
+    """Command-line arguments."""
+    parser = argparse.ArgumentParser(prog="scoring-service", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    s = commands.add_parser("score", help="score a JSON or CSV file of responses")
+    s.add_argument("file", type=Path, help="JSON (the body of POST /api/v1/score) or CSV")
+    s.add_argument("--survey", help="survey id (required for CSV; overrides the JSON's)")
+    s.add_argument("--survey-version", type=int, help="survey version (default: latest)")
+    s.add_argument("--format", choices=("json", "table"), default="json")
+    s.add_argument("--resamples", type=int, default=None, help="bootstrap resamples")
+    commands.add_parser("check-surveys", help="load and validate every survey file")
+    return parser
+
+
+def _load(args: argparse.Namespace) -> tuple[str, int | None, Any]:
+    """Survey id, version and raw responses from the file."""
+    text = args.file.read_text(encoding="utf-8-sig")
+    if args.file.suffix.lower() == ".csv":
+        if not args.survey:
+            raise SystemExit("scoring-service: --survey is required for a CSV file")
+        return args.survey, args.survey_version, text
+    body = json.loads(text)
+    if not isinstance(body, dict):
+        raise SystemExit("scoring-service: the JSON file must hold an object like the API's body")
+    survey = args.survey or body.get("survey")
+    if not survey:
+        raise SystemExit("scoring-service: give --survey or a 'survey' field in the file")
+    return survey, args.survey_version or body.get("survey_version"), body.get("responses")
+
+
+def _fmt(x: Any, digits: int = 2) -> str:
+    """A number for the table, or a dash for null."""
+    return "-" if x is None else f"{x:.{digits}f}"
+
+
+def table(result: dict[str, Any]) -> str:
+    """A plain-text summary of a result document."""
+    a, b = result["partners"]
+    al = result["alignment"]
+    ci = al["ci"]
+    lines = [
+        f"alignment  {_fmt(al['score'], 1)}  ({al['band'] or '-'})"
+        + (f"  CI [{ci[0]:.1f}, {ci[1]:.1f}]" if ci else ""),
+        f"compatibility  {_fmt(result['objectives']['compatibility'], 1)}",
+        "",
+        f"{'dimension':<16}{a[:10]:>10}{b[:10]:>10}{'gap':>8}{'agree':>8}{'q':>8}",
+    ]
+    for d in result["dimensions"]:
+        lines.append(
+            f"{d['id']:<16}{_fmt(d['means'][a]):>10}{_fmt(d['means'][b]):>10}"
+            f"{_fmt(d['gap']):>8}{_fmt(d['agreement'], 0):>8}{_fmt(d['q_value'], 3):>8}"
+        )
+    lines += ["", f"conflicts ({len(result['conflicts'])})"]
+    lines += [f"  [{c['severity']}] {c['message']}" for c in result["conflicts"]]
+    lines += [f"  warning: {w['message']}" for w in result["warnings"]]
+    return "\n".join(lines)
+
+
+def _score(args: argparse.Namespace) -> int:
+    """The ``score`` command."""
+    settings = from_env()
+    registry = load_registry(settings.surveys_dir)
+    survey_id, version, raw = _load(args)
+    survey = registry.get(survey_id, version)
+    if isinstance(raw, str):
+        raw = read_csv(raw, survey)
+    responses = parse_responses(raw, survey)
+    result = score(
+        survey,
+        responses,
+        n_resamples=args.resamples or settings.bootstrap_resamples,
+        confidence=settings.confidence,
+    )
+    out = table(result) if args.format == "table" else json.dumps(result, indent=2, allow_nan=False)
+    print(out)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; exit 0 on success, 2 on invalid input or configuration."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "check-surveys":
+            registry = load_registry(from_env().surveys_dir)
+            for s in registry.latest():
+                print(f"{s.id}: versions {registry.versions(s.id)} ok")
+            return 0
+        return _score(args)
+    except InvalidInput as exc:
+        for e in exc.errors:
+            print(f"error: {e}", file=sys.stderr)
+        return 2
+    except (ScoringError, ConfigError, OSError, json.JSONDecodeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,64 @@
+"""Settings from environment variables, validated once at start-up."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_SURVEYS = Path(__file__).resolve().parent.parent / "surveys"
+
+
+class ConfigError(ValueError):
+    """An environment variable has a value the service cannot use; names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the service reads from its environment."""
+
+    surveys_dir: Path = DEFAULT_SURVEYS
+    max_body_bytes: int = 4 * 1024 * 1024
+    bootstrap_resamples: int = 2000
+    confidence: float = 0.95
+    log_level: str = "INFO"
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    """An integer variable within [low, high]."""
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r}: must be an integer") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name}={raw!r}: must be between {low} and {high}")
+    return value
+
+
+def from_env(env: Mapping[str, str] | None = None) -> Settings:
+    """Read and check the settings; :class:`ConfigError` names the first bad variable."""
+    env = os.environ if env is None else env
+    surveys = Path(env.get("SCORING_SURVEYS_DIR") or DEFAULT_SURVEYS)
+    if not surveys.is_dir():
+        raise ConfigError(f"SCORING_SURVEYS_DIR={str(surveys)!r}: not a directory")
+    raw_conf = env.get("SCORING_CONFIDENCE") or "0.95"
+    try:
+        confidence = float(raw_conf)
+    except ValueError:
+        raise ConfigError(f"SCORING_CONFIDENCE={raw_conf!r}: must be a number") from None
+    if not 0.5 <= confidence < 1:
+        raise ConfigError(f"SCORING_CONFIDENCE={raw_conf!r}: must be in [0.5, 1)")
+    level = (env.get("LOG_LEVEL") or "INFO").upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError(f"LOG_LEVEL={level!r}: must be DEBUG, INFO, WARNING or ERROR")
+    return Settings(
+        surveys_dir=surveys,
+        max_body_bytes=_int(env, "SCORING_MAX_BODY_BYTES", 4 * 1024 * 1024, 2_000_000, 1 << 30),
+        bootstrap_resamples=_int(env, "SCORING_BOOTSTRAP_RESAMPLES", 2000, 200, 100_000),
+        confidence=confidence,
+        log_level=level,
+    )

@@ -1,0 +1,84 @@
+"""The CSV layout of responses: one row per respondent.
+
+Columns ``partner``, ``role``, ``respondent``, then one column per Likert or text item (its id)
+and one per objective of the allocation item (``<item>.<objective>``). An empty cell is a skipped
+answer. Rows become the same raw objects as the JSON API, so one parser checks both.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Any
+
+from .errors import FieldError, InvalidInput
+from .surveys import Survey
+
+FIXED = ("partner", "role", "respondent")
+INTEGER = re.compile(r"^[+-]?\d+$")
+
+
+def _columns(survey: Survey, header: list[str]) -> list[FieldError]:
+    """Unknown or missing columns."""
+    known = set(FIXED)
+    for item in survey.items:
+        if item.type == "allocation":
+            known |= {f"{item.id}.{o}" for o in survey.objective_ids}
+        else:
+            known.add(item.id)
+    errors = [FieldError(f"columns.{c}", "unknown column") for c in header if c not in known]
+    errors += [FieldError(f"columns.{c}", "missing column") for c in FIXED if c not in header]
+    dupes = {c for c in header if header.count(c) > 1}
+    errors += [FieldError(f"columns.{c}", "duplicate column") for c in sorted(dupes)]
+    return errors
+
+
+def _cell(value: str, is_text: bool) -> Any:
+    """An integer where the cell holds one (text items stay strings)."""
+    value = value.strip()
+    return int(value) if not is_text and INTEGER.match(value) else value
+
+
+def read_csv(text: str, survey: Survey) -> list[dict[str, Any]]:
+    """Rows of a responses CSV as raw response objects.
+
+    Raises
+    ------
+    InvalidInput
+        Unknown, missing or duplicate columns, or a row with a different number of cells.
+    """
+    reader = csv.reader(io.StringIO(text))
+    header = [h.strip() for h in next(reader, [])]
+    errors = _columns(survey, header)
+    if errors:
+        raise InvalidInput(errors)
+    text_items = {i.id for i in survey.items if i.type == "text"}
+    rows: list[dict[str, Any]] = []
+    for n, cells in enumerate(reader):
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            errors.append(
+                FieldError(f"rows[{n}]", f"has {len(cells)} cells, the header {len(header)}")
+            )
+            continue
+        record = dict(zip(header, cells, strict=True))
+        answers: dict[str, Any] = {}
+        for column, value in record.items():
+            if column in FIXED or not value.strip():
+                continue
+            item, _, objective = column.partition(".")
+            cell = _cell(value, item in text_items)
+            if objective:
+                answers.setdefault(item, {})[objective] = cell
+            else:
+                answers[item] = cell
+        for points in answers.values():
+            if isinstance(points, dict):  # unanswered objectives of a given allocation are 0
+                for o in survey.objective_ids:
+                    points.setdefault(o, 0)
+        rows.append({**{k: record[k].strip() for k in FIXED}, "answers": answers})
+    if errors:
+        raise InvalidInput(errors)
+    return rows

@@ -1,0 +1,123 @@
+"""marshmallow schemas of the HTTP API: the envelope of requests, the shape of answers.
+
+Answers inside ``responses`` are checked against the survey by ``responses.parse_responses`` in
+one pass (cheaper than a nested schema per answer); here they are only described.
+"""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+
+class ResponseDoc(Schema):
+    """One respondent (documentation of ``responses[]``; checked by the survey-aware parser)."""
+
+    partner = fields.String(required=True, metadata={"example": "acme"})
+    role = fields.String(required=True, metadata={"example": "legal"})
+    respondent = fields.String(required=True, metadata={"example": "r1"})
+    answers = fields.Dict(
+        required=True,
+        metadata={
+            "description": "item id -> answer: an integer on the item's scale for likert items, "
+            "objective id -> integer points for the allocation item, a string for text items; "
+            "null or absent = skipped",
+            "example": {"sf1": 4, "priorities": {"revenue_growth": 60, "risk_control": 40}},
+        },
+    )
+
+
+class ScoreRequestSchema(Schema):
+    """Body of ``POST /api/v1/score``."""
+
+    survey = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    survey_version = fields.Integer(strict=True, validate=validate.Range(min=1))
+    responses = fields.List(
+        fields.Raw(),
+        required=True,
+        metadata={"description": "one object per respondent, see ResponseDoc"},
+    )
+
+
+class AlignmentSchema(Schema):
+    score = fields.Float(allow_none=True, metadata={"description": "0-100"})
+    ci = fields.List(fields.Float(), allow_none=True, metadata={"description": "[low, high]"})
+    band = fields.String(allow_none=True)
+    bands_in_ci = fields.List(fields.String(), allow_none=True)
+    components = fields.Dict()
+    reasons = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class ConflictSchema(Schema):
+    id = fields.String()
+    kind = fields.String(
+        metadata={
+            "enum": [
+                "objective_conflict",
+                "priority_divergence",
+                "expectation_gap",
+                "internal_conflict",
+            ]
+        }
+    )
+    severity = fields.String(metadata={"enum": ["high", "medium", "low"]})
+    basis = fields.String(metadata={"enum": ["inferential", "effect_size", "descriptive"]})
+    objectives = fields.List(fields.String())
+    dimensions = fields.List(fields.String())
+    partners = fields.List(fields.String())
+    roles = fields.List(fields.String())
+    evidence = fields.Dict()
+    message = fields.String()
+
+
+class ResultSchema(Schema):
+    """The result document (docs/statistics.md explains every number)."""
+
+    survey = fields.Dict()
+    partners = fields.List(fields.String())
+    alignment = fields.Nested(AlignmentSchema)
+    objectives = fields.Dict()
+    dimensions = fields.List(fields.Dict())
+    consensus = fields.Dict()
+    conflicts = fields.List(fields.Nested(ConflictSchema))
+    sample = fields.Dict()
+    warnings = fields.List(fields.Dict())
+    method = fields.Dict()
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details; ``errors`` names every invalid field."""
+
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    errors = fields.List(fields.Dict(), metadata={"description": "[{path, message}]"})
+
+
+class SurveyQuerySchema(Schema):
+    version = fields.Integer(validate=validate.Range(min=1))
+    lang = fields.String(validate=validate.Length(min=2, max=20))
+
+
+class SurveySummarySchema(Schema):
+    id = fields.String()
+    version = fields.Integer()
+    versions = fields.List(fields.Integer())
+    title = fields.String()
+
+
+class SurveySchema(Schema):
+    """A survey definition, texts in the requested language (else the survey's default)."""
+
+    id = fields.String()
+    version = fields.Integer()
+    title = fields.String()
+    description = fields.String(allow_none=True)
+    language = fields.String()
+    languages = fields.List(fields.String())
+    roles = fields.List(fields.Dict())
+    objectives = fields.List(fields.Dict())
+    relations = fields.List(fields.Dict())
+    dimensions = fields.List(fields.Dict())
+    items = fields.List(fields.Dict())
+    scoring = fields.Dict()

@@ -1,0 +1,105 @@
+"""The ``consensus`` block: agreement within each partner, and its roles' compatibility."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any
+
+import numpy as np
+
+from .. import stats
+from . import rules
+from .common import Array, attempt, num
+from .prepare import Group, Prepared, weighted_means
+
+
+@dataclass(frozen=True)
+class RoleFacts:
+    """Role-level means of one partner, for the internal-conflict rules."""
+
+    profiles: dict[str, Array]  # role -> mean allocation shares (roles that allocated)
+    profile_n: dict[str, int]
+    dims: dict[str, Array]  # role -> dimension means (NaN where no data)
+    dims_n: dict[str, int]
+
+
+def role_facts(g: Group) -> RoleFacts:
+    """Means per role, in sorted role order."""
+    profiles, profile_n, dims, dims_n = {}, {}, {}, {}
+    for role in sorted(set(g.roles)):
+        rows = np.array([r == role for r in g.roles])
+        alloc = g.alloc[rows]
+        alloc = alloc[~np.isnan(alloc[:, 0])] if alloc.size else alloc
+        if len(alloc):
+            profiles[role] = alloc.mean(axis=0)
+            profile_n[role] = len(alloc)
+        dims[role] = weighted_means(g.dims[rows], None)
+        dims_n[role] = int(rows.sum())
+    return RoleFacts(profiles, profile_n, dims, dims_n)
+
+
+def _rwg(p: Prepared, g: Group, reasons: dict[str, str]) -> dict[str, float | None]:
+    """rwg(j) per dimension over the partner's respondents."""
+    columns = {item.id: k for k, item in enumerate(p.survey.items_of("likert"))}
+    out: dict[str, float | None] = {}
+    for dim in p.survey.dimensions:
+        block = g.likert[:, [columns[i] for i in dim.items]]
+        value, why = attempt(stats.rwg_j, block, dim.scale.points)
+        out[dim.id] = num(value)
+        if why:
+            reasons[f"rwg_j.{dim.id}"] = why
+    return out
+
+
+def _role_pairs(p: Prepared, facts: RoleFacts) -> dict[str, Any]:
+    """Compatibility 0-100 between every two roles that allocated points."""
+    pairs = []
+    for r, s in combinations(sorted(facts.profiles), 2):
+        c, why = attempt(stats.weighted_cosine, facts.profiles[r], facts.profiles[s], p.survey.R)
+        small = min(facts.profile_n[r], facts.profile_n[s]) < rules.MIN_N_ROLE
+        pairs.append(
+            {
+                "roles": [r, s],
+                "compatibility": None if c is None else 50.0 * (1.0 + float(c)),
+                "n": {r: facts.profile_n[r], s: facts.profile_n[s]},
+                "basis": "descriptive" if small else "effect_size",
+            }
+        )
+    values = [x["compatibility"] for x in pairs if x["compatibility"] is not None]
+    return {"min": min(values) if values else None, "pairs": pairs}
+
+
+def _partner(p: Prepared, g: Group) -> tuple[dict[str, Any], RoleFacts]:
+    """Consensus figures of one partner."""
+    reasons: dict[str, str] = {}
+    rwg = _rwg(p, g, reasons)
+    alpha, why = attempt(stats.krippendorff_alpha, g.likert, "interval")
+    if why:
+        reasons["krippendorff_alpha"] = why
+    alloc = g.alloc[~np.isnan(g.alloc[:, 0])] if g.alloc.size else g.alloc
+    w, why_w = attempt(stats.kendall_w, alloc) if len(alloc) else (None, "no_allocation")
+    if why_w:
+        reasons["kendall_w"] = why_w
+    facts = role_facts(g)
+    roles = _role_pairs(p, facts)
+    if roles["min"] is None:
+        reasons["role_compatibility"] = "fewer_than_two_roles"
+    out = {
+        "n": g.n,
+        "rwg_j": rwg,
+        "weakly_supported": [d for d, v in rwg.items() if v is not None and v < rules.RWG_CUTOFF],
+        "krippendorff_alpha": num(alpha),
+        "kendall_w": num(w),
+        "role_compatibility": roles,
+        "reasons": reasons,
+    }
+    return out, facts
+
+
+def consensus_block(p: Prepared) -> tuple[dict[str, Any], dict[str, RoleFacts]]:
+    """Consensus per partner, keyed by partner."""
+    out, facts = {}, {}
+    for g in p.groups:
+        out[g.key], facts[g.key] = _partner(p, g)
+    return out, facts

@@ -1,0 +1,119 @@
+"""``internal_conflict`` flags: roles inside one partner that pull apart.
+
+Two rules, both on role means (documented in docs/statistics.md):
+- objectives: on a negative relation (i, j), some role leans to i (mean share of i minus share of
+  j at least ``INTERNAL_LEAN``) while another leans as far to j;
+- dimensions: two roles whose means differ by ``INTERNAL_DIM_GAP`` of the scale range on at least
+  ``INTERNAL_DIM_COUNT`` dimensions.
+With fewer than ``MIN_N_ROLE`` respondents in either role the contrast is descriptive (low).
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+from typing import Any
+
+import numpy as np
+
+from . import rules
+from .consensus import RoleFacts
+from .prepare import Prepared
+
+
+def _basis(*sizes: int) -> tuple[str, bool]:
+    """('descriptive', True) when any role is below MIN_N_ROLE respondents."""
+    small = min(sizes) < rules.MIN_N_ROLE
+    return ("descriptive" if small else "effect_size"), small
+
+
+def _objective_rule(p: Prepared, key: str, facts: RoleFacts) -> list[dict[str, Any]]:
+    """Roles leaning to opposite sides of a negative relation."""
+    if len(facts.profiles) < 2:
+        return []
+    ids = p.survey.objective_ids
+    lang = p.survey.default_language
+    label = {o.id: o.label[lang] for o in p.survey.objectives}
+    flags = []
+    for rel in (r for r in p.survey.relations if r.weight < 0):
+        i, j = ids.index(rel.a), ids.index(rel.b)
+        lean = {role: float(w[i] - w[j]) for role, w in facts.profiles.items()}
+        to_i = max(lean, key=lambda r: (lean[r], r))
+        to_j = min(lean, key=lambda r: (lean[r], r))
+        if lean[to_i] < rules.INTERNAL_LEAN or lean[to_j] > -rules.INTERNAL_LEAN:
+            continue
+        basis, small = _basis(facts.profile_n[to_i], facts.profile_n[to_j])
+        severity = "low" if small else ("high" if rel.kind == "conflicts" else "medium")
+        step = f": {rel.next_step[lang]}" if rel.next_step else "."
+        note = " (one respondent per role: descriptive)" if small else ""
+        message = (
+            f"Inside {key}, {to_i} leans to {label[rel.a]} and {to_j} to {label[rel.b]}, which the "
+            f"survey marks as {'conflicting' if rel.kind == 'conflicts' else 'in tension'}"
+            f"{note}{step}"
+        )
+        evidence = {
+            "rule": "objectives",
+            "relation": rel.kind,
+            "lean": {to_i: lean[to_i], to_j: lean[to_j]},
+            "n": {to_i: facts.profile_n[to_i], to_j: facts.profile_n[to_j]},
+        }
+        flags.append(
+            {
+                "id": f"internal_conflict:{key}:{rel.a}:{rel.b}",
+                "kind": "internal_conflict",
+                "severity": severity,
+                "basis": basis,
+                "objectives": [rel.a, rel.b],
+                "dimensions": [],
+                "partners": [key],
+                "roles": [to_i, to_j],
+                "evidence": evidence,
+                "message": message,
+                "_size": lean[to_i] - lean[to_j],
+            }
+        )
+    return flags
+
+
+def _dimension_rule(p: Prepared, key: str, facts: RoleFacts) -> list[dict[str, Any]]:
+    """The pair of roles that disagrees on the most dimensions, if that is several."""
+    ranges = np.array([float(d.scale.range) for d in p.survey.dimensions])
+    best: tuple[int, str, str, list[str]] | None = None
+    for r, s in combinations(sorted(facts.dims), 2):
+        with np.errstate(invalid="ignore"):
+            far = np.abs(facts.dims[r] - facts.dims[s]) >= rules.INTERNAL_DIM_GAP * ranges
+        dims = [d.id for d, hit in zip(p.survey.dimensions, far, strict=True) if hit]
+        if len(dims) >= rules.INTERNAL_DIM_COUNT and (best is None or len(dims) > best[0]):
+            best = (len(dims), r, s, dims)
+    if best is None:
+        return []
+    count, r, s, dims = best
+    basis, small = _basis(facts.dims_n[r], facts.dims_n[s])
+    note = " (one respondent per role: descriptive)" if small else ""
+    return [
+        {
+            "id": f"internal_conflict:{key}:{r}:{s}",
+            "kind": "internal_conflict",
+            "severity": "low" if small else "medium",
+            "basis": basis,
+            "objectives": [],
+            "dimensions": dims,
+            "partners": [key],
+            "roles": [r, s],
+            "evidence": {
+                "rule": "dimensions",
+                "count": count,
+                "n": {r: facts.dims_n[r], s: facts.dims_n[s]},
+            },
+            "message": f"Inside {key}, {r} and {s} answer {count} dimensions at least half the "
+            f"scale apart{note}: align them internally before the joint review.",
+            "_size": count / len(ranges),
+        }
+    ]
+
+
+def internal_flags(p: Prepared, facts: dict[str, RoleFacts]) -> list[dict[str, Any]]:
+    """Internal conflicts of both partners."""
+    flags = []
+    for key, f in facts.items():
+        flags += _objective_rule(p, key, f) + _dimension_rule(p, key, f)
+    return flags

@@ -1,0 +1,165 @@
+"""Responses -> per-partner arrays in a canonical order, with the shared resampling matrices.
+
+Canonical order: respondents are sorted by a hash of their content (role and answers, never
+their id or partner), partners by a hash of their sorted respondents. The seed of every random
+draw comes from the same hashes, so relabelling or reordering the input changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from math import ceil
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..responses import Response
+from ..surveys import Survey
+
+Array = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Group:
+    """One partner's data; every array has one row per respondent, NaN where missing."""
+
+    key: str
+    roles: tuple[str, ...]
+    likert: Array  # (n, items) scored answers, reverse items already turned
+    dims: Array  # (n, dimensions) respondent means, NaN below half the items answered
+    alloc: Array  # (n, objectives) shares of the total, NaN rows without an allocation
+    weights: Array  # (n,) aggregation weights of the priority profile
+    counts: Array  # (B, n) how often each respondent is drawn in each bootstrap resample
+    content_key: str
+
+    @property
+    def n(self) -> int:
+        """Number of respondents."""
+        return len(self.roles)
+
+    @property
+    def n_alloc(self) -> int:
+        """Respondents who answered the allocation."""
+        return int(np.sum(~np.isnan(self.alloc[:, 0]))) if self.alloc.size else 0
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Both partners, in label order (sorted keys), plus the method's settings."""
+
+    survey: Survey
+    groups: tuple[Group, Group]
+    seed: int
+    n_resamples: int
+    confidence: float
+    rng: np.random.Generator
+    canonical: tuple[int, int]  # indices of ``groups`` in canonical (content) order
+
+    def in_canonical_order(self) -> tuple[Group, Group]:
+        """The groups in content order: for random draws that must not depend on labels."""
+        return self.groups[self.canonical[0]], self.groups[self.canonical[1]]
+
+
+def _respondent_key(r: Response) -> str:
+    """A label-free content key: the role and the answers, not the respondent or partner."""
+    content = [r.role, sorted(r.likert.items()), sorted((r.allocation or {}).items())]
+    return hashlib.sha256(json.dumps(content).encode()).hexdigest()
+
+
+def _arrays(survey: Survey, rows: list[Response]) -> tuple[Array, Array, Array]:
+    """Scored Likert matrix, respondent dimension scores and allocation shares."""
+    likert_items = survey.items_of("likert")
+    scales = {d.id: d.scale for d in survey.dimensions}
+    L = np.full((len(rows), len(likert_items)), np.nan)
+    for col, item in enumerate(likert_items):
+        scale = scales[item.dimension or ""]
+        for row, r in enumerate(rows):
+            value = r.likert.get(item.id)
+            if value is not None:
+                L[row, col] = scale.min + scale.max - value if item.reverse else value
+    D = np.full((len(rows), len(survey.dimensions)), np.nan)
+    columns = {item.id: k for k, item in enumerate(likert_items)}
+    for d, dim in enumerate(survey.dimensions):
+        block = L[:, [columns[i] for i in dim.items]]
+        answered = np.sum(~np.isnan(block), axis=1)
+        ok = answered >= ceil(len(dim.items) / 2)
+        if ok.any():
+            D[ok, d] = np.nanmean(block[ok], axis=1)
+    objectives = survey.objective_ids
+    total = next((i.total for i in survey.items_of("allocation")), 100) or 100
+    A = np.full((len(rows), len(objectives)), np.nan)
+    for row, r in enumerate(rows):
+        if r.allocation is not None:
+            A[row] = [r.allocation.get(o, 0.0) / total for o in objectives]
+    return L, D, A
+
+
+def _profile_weights(survey: Survey, roles: tuple[str, ...]) -> Array:
+    """1 per respondent, or 1 / (number of roles x size of the role) for the role-means profile."""
+    if survey.scoring.profile == "respondents" or not roles:
+        return np.ones(len(roles))
+    sizes = {role: roles.count(role) for role in set(roles)}
+    return np.array([1.0 / (len(sizes) * sizes[role]) for role in roles])
+
+
+def bootstrap_counts(n: int, n_resamples: int, rng: np.random.Generator) -> Array:
+    """(B, n) draw counts of a with-replacement bootstrap: one matrix shared by every statistic."""
+    idx = rng.integers(0, n, size=(n_resamples, n))
+    flat = (idx + n * np.arange(n_resamples)[:, None]).ravel()
+    return np.bincount(flat, minlength=n_resamples * n).reshape(n_resamples, n).astype(float)
+
+
+def prepare(
+    survey: Survey, responses: list[Response], n_resamples: int, confidence: float
+) -> Prepared:
+    """Group responses by partner, order them canonically and draw the bootstrap matrices."""
+    by_partner: dict[str, list[tuple[str, Response]]] = {}
+    for r in responses:
+        by_partner.setdefault(r.partner, []).append((_respondent_key(r), r))
+    staged = []
+    for partner, keyed in by_partner.items():
+        keyed.sort(key=lambda kr: kr[0])
+        content = hashlib.sha256("".join(k for k, _ in keyed).encode()).hexdigest()
+        staged.append((content, partner, [r for _, r in keyed]))
+    staged.sort(key=lambda s: s[0])  # canonical, label-free order of the draws
+    seed = int(hashlib.sha256("|".join(s[0] for s in staged).encode()).hexdigest()[:13], 16)
+    rng = np.random.default_rng(seed)
+    groups = []
+    for content, partner, rows in staged:
+        roles = tuple(r.role for r in rows)
+        L, D, A = _arrays(survey, rows)
+        groups.append(
+            Group(
+                key=partner,
+                roles=roles,
+                likert=L,
+                dims=D,
+                alloc=A,
+                weights=_profile_weights(survey, roles),
+                counts=bootstrap_counts(len(rows), n_resamples, rng),
+                content_key=content,
+            )
+        )
+    first = 0 if groups[0].key < groups[1].key else 1
+    ordered = (groups[first], groups[1 - first])
+    canonical = (0, 1) if first == 0 else (1, 0)
+    return Prepared(survey, ordered, seed, n_resamples, confidence, rng, canonical)
+
+
+def weighted_means(X: Array, counts: Array | None, weights: Array | None = None) -> Array:
+    """Column means of ``X`` ignoring NaN; per bootstrap resample when ``counts`` is (B, n).
+
+    A column with no data gives NaN; callers turn that into a reason before anything leaves.
+    """
+    w = np.ones(X.shape[0]) if weights is None else weights
+    present = ~np.isnan(X)
+    filled = np.where(present, X, 0.0) * w[:, None]
+    mass = present * w[:, None]
+    if counts is None:
+        num, den = filled.sum(axis=0), mass.sum(axis=0)
+    else:
+        num, den = counts @ filled, counts @ mass
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
