@@ -151,7 +151,7 @@ def parse_responses(raw: Any, survey: Survey, path: str = "responses") -> list[R
                 )
             )
     partners = sorted({r.partner for r in parsed if r is not None and r.partner})
-    if not errors and len(partners) != 2:
+    if len(partners) != 2:
         errors.append(
             FieldError(path, f"must hold exactly two distinct partners (got {len(partners)})")
         )

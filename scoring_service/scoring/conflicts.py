@@ -62,7 +62,8 @@ def _objective_conflict(p: Prepared, obj: ObjectiveFacts, rel: Relation) -> list
     label = {o.id: o.label[lang] for o in p.survey.objectives}
     total = next((it.total for it in p.survey.items_of("allocation")), 100) or 100
     pts = {
-        g.key: {rel.a: w[i] * total, rel.b: w[j] * total} for g, w in ((first, w1), (second, w2))
+        g.key: {rel.a: round(float(w[i] * total), 2), rel.b: round(float(w[j] * total), 2)}
+        for g, w in ((first, w1), (second, w2))
     }
     step = f": {rel.next_step[lang]}" if rel.next_step else "."
     word = "conflicting" if rel.kind == "conflicts" else "in tension"

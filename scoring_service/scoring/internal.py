@@ -1,7 +1,7 @@
 """``internal_conflict`` flags: roles inside one partner that pull apart.
 
 Two rules, both on role means (documented in docs/statistics.md):
-- objectives: on a negative relation (i, j), some role leans to i (mean share of i minus share of
+- objectives: on a ``conflicts`` relation (i, j), some role leans to i (mean share of i minus share of
   j at least ``INTERNAL_LEAN``) while another leans as far to j;
 - dimensions: two roles whose means differ by ``INTERNAL_DIM_GAP`` of the scale range on at least
   ``INTERNAL_DIM_COUNT`` dimensions.
@@ -34,7 +34,7 @@ def _objective_rule(p: Prepared, key: str, facts: RoleFacts) -> list[dict[str, A
     lang = p.survey.default_language
     label = {o.id: o.label[lang] for o in p.survey.objectives}
     flags = []
-    for rel in (r for r in p.survey.relations if r.weight < 0):
+    for rel in (r for r in p.survey.relations if r.kind == "conflicts"):
         i, j = ids.index(rel.a), ids.index(rel.b)
         lean = {role: float(w[i] - w[j]) for role, w in facts.profiles.items()}
         to_i = max(lean, key=lambda r: (lean[r], r))
@@ -42,12 +42,12 @@ def _objective_rule(p: Prepared, key: str, facts: RoleFacts) -> list[dict[str, A
         if lean[to_i] < rules.INTERNAL_LEAN or lean[to_j] > -rules.INTERNAL_LEAN:
             continue
         basis, small = _basis(facts.profile_n[to_i], facts.profile_n[to_j])
-        severity = "low" if small else ("high" if rel.kind == "conflicts" else "medium")
+        severity = "low" if small else "high"
         step = f": {rel.next_step[lang]}" if rel.next_step else "."
         note = " (one respondent per role: descriptive)" if small else ""
         message = (
             f"Inside {key}, {to_i} leans to {label[rel.a]} and {to_j} to {label[rel.b]}, which the "
-            f"survey marks as {'conflicting' if rel.kind == 'conflicts' else 'in tension'}"
+            f"survey marks as conflicting"
             f"{note}{step}"
         )
         evidence = {

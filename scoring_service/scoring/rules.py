@@ -26,17 +26,17 @@ GAP_DESCRIPTIVE = 0.40  # below MIN_N_TEST: 1.6 points on 1-5 with complete sepa
 # priority_divergence, in shares of the allocation total.
 DIVERGENCE_MIN = 0.10  # inferential flag: significant and 10 points of 100
 DIVERGENCE_HIGH = 0.20
-DIVERGENCE_DESCRIPTIVE = 0.20  # below MIN_N_TEST, with complete separation
+DIVERGENCE_DESCRIPTIVE = 0.25  # below MIN_N_TEST, with complete separation
 
 # objective_conflict: asymmetric pull min(w_Ai - w_Bi, w_Bj - w_Aj) on a negative relation.
-PULL_MIN = 0.10
+PULL_MIN = 0.12
 PULL_HIGH = 0.20
 SHARED_TENSION = 0.15  # both partners put at least this on both objectives: a warning
 
 # internal_conflict within a partner.
-INTERNAL_LEAN = 0.30  # role means of w_i - w_j at least this far apart in both directions
+INTERNAL_LEAN = 0.30  # on a `conflicts` relation, one role leans to i and another to j
 INTERNAL_DIM_GAP = 0.50  # role means this far apart (fraction of range) ...
-INTERNAL_DIM_COUNT = 3  # ... on at least this many dimensions
+INTERNAL_DIM_COUNT = 4  # ... on at least this many dimensions
 RWG_CUTOFF = 0.70  # below: the partner's mean on that dimension is weakly supported
 
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}

@@ -1,0 +1,53 @@
+"""App factory, settings, health, OpenAPI and docs UI."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+import pytest
+
+from scoring_service.config import ConfigError, from_env
+
+
+def test_health(client: FlaskClient) -> None:
+    assert client.get("/livez").get_json() == {"status": "ok"}
+    ready = client.get("/readyz").get_json()
+    assert ready["status"] == "ready" and ready["surveys"] >= 1
+
+
+def test_openapi_declares_every_error_status(client: FlaskClient) -> None:
+    spec = client.get("/api/v1/openapi.json").get_json()
+    post = spec["paths"]["/api/v1/score"]["post"]
+    assert {"200", "400", "404", "413", "415", "422"} <= set(post["responses"])
+    assert "/api/v1/surveys/{survey_id}" in spec["paths"]
+
+
+def test_docs_ui_is_served_without_a_cdn(client: FlaskClient) -> None:
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "/api/v1/docs/static/swagger-ui-bundle.js" in html and "cdn" not in html.lower()
+    asset = client.get("/api/v1/docs/static/swagger-ui-bundle.js")
+    assert asset.status_code == 200 and len(asset.data) > 100_000
+    asset.close()
+
+
+@pytest.mark.parametrize(
+    ("env", "name"),
+    [
+        ({"SCORING_BOOTSTRAP_RESAMPLES": "ten"}, "SCORING_BOOTSTRAP_RESAMPLES"),
+        ({"SCORING_BOOTSTRAP_RESAMPLES": "5"}, "SCORING_BOOTSTRAP_RESAMPLES"),
+        ({"SCORING_CONFIDENCE": "1.5"}, "SCORING_CONFIDENCE"),
+        ({"SCORING_MAX_BODY_BYTES": "100"}, "SCORING_MAX_BODY_BYTES"),
+        ({"SCORING_SURVEYS_DIR": "/nonexistent"}, "SCORING_SURVEYS_DIR"),
+        ({"LOG_LEVEL": "loud"}, "LOG_LEVEL"),
+    ],
+)
+def test_bad_settings_stop_start_up(env: dict[str, str], name: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        from_env(env)
+
+
+def test_defaults() -> None:
+    s = from_env({})
+    assert s.bootstrap_resamples == 2000 and s.confidence == 0.95
+    assert s.max_body_bytes >= 2_000_000 and (s.surveys_dir / "alliance-objectives").is_dir()
