@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask.testing import FlaskClient
 import pytest
+from flask.testing import FlaskClient
 
 from scoring_service.config import ConfigError, from_env
 

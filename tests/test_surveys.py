@@ -100,7 +100,8 @@ def test_broken_file_names_file_and_field(tmp_path: Path, old: str, new: str, fi
 def test_relation_matrix_must_be_positive_definite(tmp_path: Path) -> None:
     """speed-risk -1 and risk-revenue -1 and speed-revenue -1 cannot all hold."""
     text = MINI.replace("conflicts = -0.8", "conflicts = -1.0") + "\n".join(
-        f'[[relations]]\nobjectives = ["{a}", "{b}"]\nrelation = "conflicts"\nrationale = {{ en = "x" }}\n'
+        f'[[relations]]\nobjectives = ["{a}", "{b}"]\n'
+        'relation = "conflicts"\nrationale = { en = "x" }\n'
         for a, b in (("risk", "revenue"), ("speed", "revenue"))
     )
     with pytest.raises(SurveyDefinitionError, match="not positive definite") as info:
@@ -111,8 +112,8 @@ def test_relation_matrix_must_be_positive_definite(tmp_path: Path) -> None:
 
 def test_duplicate_pair_is_refused(tmp_path: Path) -> None:
     text = (
-        MINI
-        + '\n[[relations]]\nobjectives = ["risk", "speed"]\nrelation = "supports"\nrationale = { en = "x" }\n'
+        MINI + '\n[[relations]]\nobjectives = ["risk", "speed"]\n'
+        'relation = "supports"\nrationale = { en = "x" }\n'
     )
     with pytest.raises(
         SurveyDefinitionError, match=r"relations\[2\].*already related in relations\[0\]"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, Response, current_app, request
 from flask_smorest import Api
@@ -28,7 +28,7 @@ def problem(
     }
     if errors:
         body["errors"] = [{"path": e.path, "message": e.message} for e in errors]
-    response = current_app.json.response(body)
+    response = cast(Response, current_app.json.response(body))
     response.status_code = status
     response.mimetype = PROBLEM_TYPE
     return response

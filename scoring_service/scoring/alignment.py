@@ -44,7 +44,9 @@ def alignment_block(p: Prepared, obj: ObjectiveFacts, dim: DimensionFacts) -> di
         reasons["score"] = reasons["ci"] = reasons["band"] = "no_data"
         return out
     total = sum(used.values())
-    score = sum(parts[k][0] * w for k, w in used.items()) / total  # type: ignore[operator]
+    score = 0.0
+    for key, weight in used.items():
+        score += float(parts[key][0] or 0.0) * weight / total
     out["score"] = score
     out["band"] = p.survey.band_for(score).id
     boot = np.zeros(p.n_resamples)

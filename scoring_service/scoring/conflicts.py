@@ -23,7 +23,8 @@ def _flag(
     kind: str, key: str, severity: str, basis: str, size: float, **rest: Any
 ) -> dict[str, Any]:
     """A conflict in the documented shape; ``_size`` orders flags of equal severity."""
-    flag = {"id": f"{kind}:{key}", "kind": kind, "severity": severity, "basis": basis}
+    flag: dict[str, Any] = {"id": f"{kind}:{key}", "kind": kind, "severity": severity}
+    flag["basis"] = basis
     flag.update({"objectives": [], "dimensions": [], "partners": [], "roles": []})
     flag.update(rest)
     flag["_size"] = size

@@ -54,7 +54,7 @@ def _rwg(p: Prepared, g: Group, reasons: dict[str, str]) -> dict[str, float | No
 
 def _role_pairs(p: Prepared, facts: RoleFacts) -> dict[str, Any]:
     """Compatibility 0-100 between every two roles that allocated points."""
-    pairs = []
+    pairs: list[dict[str, Any]] = []
     for r, s in combinations(sorted(facts.profiles), 2):
         c, why = attempt(stats.weighted_cosine, facts.profiles[r], facts.profiles[s], p.survey.R)
         small = min(facts.profile_n[r], facts.profile_n[s]) < rules.MIN_N_ROLE
@@ -66,7 +66,7 @@ def _role_pairs(p: Prepared, facts: RoleFacts) -> dict[str, Any]:
                 "basis": "descriptive" if small else "effect_size",
             }
         )
-    values = [x["compatibility"] for x in pairs if x["compatibility"] is not None]
+    values: list[float] = [x["compatibility"] for x in pairs if x["compatibility"] is not None]
     return {"min": min(values) if values else None, "pairs": pairs}
 
 

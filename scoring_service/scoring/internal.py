@@ -1,8 +1,8 @@
 """``internal_conflict`` flags: roles inside one partner that pull apart.
 
 Two rules, both on role means (documented in docs/statistics.md):
-- objectives: on a ``conflicts`` relation (i, j), some role leans to i (mean share of i minus share of
-  j at least ``INTERNAL_LEAN``) while another leans as far to j;
+- objectives: on a ``conflicts`` relation (i, j), some role leans to i (mean share of i minus
+  share of j at least ``INTERNAL_LEAN``) while another leans as far to j;
 - dimensions: two roles whose means differ by ``INTERNAL_DIM_GAP`` of the scale range on at least
   ``INTERNAL_DIM_COUNT`` dimensions.
 With fewer than ``MIN_N_ROLE`` respondents in either role the contrast is descriptive (low).

@@ -63,10 +63,14 @@ def objectives_block(p: Prepared) -> tuple[dict[str, Any], ObjectiveFacts]:
     """Profiles, compatibility (with CI), Kendall tau-b, overlap, shared tops, differences."""
     a, b = p.groups
     R = p.survey.R
-    profiles = tuple(
-        weighted_means(g.alloc, None, g.weights) if g.n_alloc else None for g in (a, b)
+    profiles = (
+        weighted_means(a.alloc, None, a.weights) if a.n_alloc else None,
+        weighted_means(b.alloc, None, b.weights) if b.n_alloc else None,
     )
-    boots = tuple(weighted_means(g.alloc, g.counts, g.weights) for g in (a, b))
+    boots = (
+        weighted_means(a.alloc, a.counts, a.weights),
+        weighted_means(b.alloc, b.counts, b.weights),
+    )
     wa, wb = profiles
     reasons: dict[str, str] = {}
     out: dict[str, Any] = {

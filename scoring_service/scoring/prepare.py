@@ -123,7 +123,9 @@ def prepare(
         keyed.sort(key=lambda kr: kr[0])
         content = hashlib.sha256("".join(k for k, _ in keyed).encode()).hexdigest()
         staged.append((content, partner, [r for _, r in keyed]))
-    staged.sort(key=lambda s: s[0])  # canonical, label-free order of the draws
+    # Canonical, label-free order of the draws. Equal content can only tie with equal data, where
+    # swapping the labels changes nothing, so the partner key may break that tie.
+    staged.sort(key=lambda s: (s[0], s[1]))
     seed = int(hashlib.sha256("|".join(s[0] for s in staged).encode()).hexdigest()[:13], 16)
     rng = np.random.default_rng(seed)
     groups = []

@@ -1,0 +1,43 @@
+"""Pure statistics for alignment scoring, on numpy and scipy, with no web or database code.
+
+Agreement among raters (Krippendorff's alpha, intraclass correlations, r_wg, r_wg(J),
+Kendall's W), effect sizes and profile similarities (Cliff's delta, weighted cosine, overlap,
+Kendall's tau-b), and resampling (bootstrap percentile intervals, exact or Monte Carlo
+permutation tests, Benjamini-Hochberg). Every function checks its arguments and raises
+``TypeError``/``ValueError`` naming the bad one; when the input is valid but the statistic is
+undefined it raises :class:`DegenerateInputError`, whose ``reason`` code the scoring layer
+reports, instead of returning ``NaN``.
+"""
+
+from .agreement import IccResult, icc, kendall_w, krippendorff_alpha, rwg, rwg_j
+from .effects import cliffs_delta, cliffs_delta_columns, kendall_tau_b, overlap, weighted_cosine
+from .errors import DegenerateInputError
+from .resampling import (
+    PermutationResult,
+    benjamini_hochberg,
+    bootstrap_indices,
+    percentile_interval,
+    percentile_intervals,
+    permutation_pvalues,
+)
+
+__all__ = [
+    "DegenerateInputError",
+    "IccResult",
+    "PermutationResult",
+    "benjamini_hochberg",
+    "bootstrap_indices",
+    "cliffs_delta",
+    "cliffs_delta_columns",
+    "icc",
+    "kendall_tau_b",
+    "kendall_w",
+    "krippendorff_alpha",
+    "overlap",
+    "percentile_interval",
+    "percentile_intervals",
+    "permutation_pvalues",
+    "rwg",
+    "rwg_j",
+    "weighted_cosine",
+]

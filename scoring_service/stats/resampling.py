@@ -1,0 +1,304 @@
+"""Resampling: bootstrap indices and percentile intervals, permutation tests, FDR control."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import chain, combinations, islice
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy import stats
+
+from .errors import DegenerateInputError, as_float_array, check_confidence, check_int
+
+# Splits are scored this many at a time, to bound memory on large Monte Carlo runs.
+_BLOCK = 1024
+
+
+def _check_rng(rng: object) -> np.random.Generator:
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    return rng
+
+
+def bootstrap_indices(n: int, n_resamples: int, rng: np.random.Generator) -> NDArray[np.intp]:
+    """Row indices of ``n_resamples`` bootstrap resamples of ``n`` observations.
+
+    Parameters
+    ----------
+    n : int >= 1
+        Number of observations in the group.
+    n_resamples : int >= 1
+        Number of resamples B.
+    rng : numpy.random.Generator
+        Source of randomness; the caller seeds it for reproducibility.
+
+    Returns
+    -------
+    ndarray of intp, shape (n_resamples, n)
+        Each row draws ``n`` indices uniformly from 0..n-1 with replacement. Draw one matrix
+        per group and index every bootstrapped statistic of a request with it, so that the
+        statistics are resampled jointly.
+
+    References
+    ----------
+    .. [1] Efron, B., & Tibshirani, R. J. (1993). An introduction to the bootstrap, chapter 6.
+       Chapman & Hall.
+    """
+    size = check_int(n, "n", minimum=1)
+    count = check_int(n_resamples, "n_resamples", minimum=1)
+    return _check_rng(rng).integers(0, size, size=(count, size), dtype=np.intp)
+
+
+def _lower_tail(confidence: object) -> float:
+    """Percentile (0-100) of the lower bound; 50 - 50 c is exact where 50 (1 - c) is not."""
+    return 50 - 50 * check_confidence(confidence)
+
+
+def _symmetric_bounds(values: NDArray[np.float64], tail: float) -> NDArray[np.float64]:
+    """Lower and upper percentiles per column (NaN skipped), upper taken as -lower(-values).
+
+    Mathematically the upper bound is the (100 - tail)th percentile; computing it from the
+    negated values makes the interval of -values exactly (-high, -low) in floating point,
+    which the linear interpolation of two separate percentiles does not guarantee.
+    """
+    low = np.nanpercentile(values, tail, axis=0)
+    high = -np.nanpercentile(-values, tail, axis=0)
+    return np.asarray(np.stack([low, high]), dtype=np.float64)
+
+
+def percentile_interval(samples: ArrayLike, confidence: float = 0.95) -> tuple[float, float]:
+    """Percentile bootstrap interval of one statistic.
+
+    Parameters
+    ----------
+    samples : array_like of shape (B,)
+        Bootstrap replicates of the statistic; ``NaN`` (a resample where the statistic is
+        undefined) is dropped.
+    confidence : float in (0, 1)
+        Coverage of the two-sided interval.
+
+    Returns
+    -------
+    tuple of float
+        (low, high), the (1 - c)/2 and (1 + c)/2 quantiles (``numpy.percentile``, linear
+        interpolation); the interval of -samples is exactly (-high, -low).
+
+    Raises
+    ------
+    DegenerateInputError
+        ``"n_below_minimum"`` with fewer than 2 non-missing replicates.
+
+    References
+    ----------
+    .. [1] Efron, B., & Tibshirani, R. J. (1993). An introduction to the bootstrap, section 13.3.
+       Chapman & Hall.
+    """
+    tail = _lower_tail(confidence)
+    values = as_float_array(samples, "samples", ndim=1)
+    values = values[~np.isnan(values)]
+    if values.size < 2:
+        raise DegenerateInputError("n_below_minimum", "the interval needs at least 2 replicates")
+    low, high = _symmetric_bounds(values, tail)
+    return float(low), float(high)
+
+
+def percentile_intervals(samples: ArrayLike, confidence: float = 0.95) -> NDArray[np.float64]:
+    """Percentile bootstrap intervals of d statistics, column by column.
+
+    Parameters
+    ----------
+    samples : array_like of shape (B, d)
+        Bootstrap replicates, one column per statistic; ``NaN`` dropped per column.
+    confidence : float in (0, 1)
+        Coverage of each two-sided interval.
+
+    Returns
+    -------
+    ndarray of shape (2, d)
+        Row 0 the lower bounds, row 1 the upper bounds; column j equals
+        ``percentile_interval(samples[:, j], confidence)``.
+
+    Raises
+    ------
+    DegenerateInputError
+        ``"n_below_minimum"`` when a column has fewer than 2 non-missing replicates.
+
+    References
+    ----------
+    .. [1] Efron, B., & Tibshirani, R. J. (1993). An introduction to the bootstrap, section 13.3.
+       Chapman & Hall.
+    """
+    tail = _lower_tail(confidence)
+    values = as_float_array(samples, "samples", ndim=2)
+    short = np.flatnonzero((~np.isnan(values)).sum(axis=0) < 2)
+    if short.size:
+        raise DegenerateInputError(
+            "n_below_minimum", f"columns {short.tolist()} have fewer than 2 replicates"
+        )
+    return _symmetric_bounds(values, tail)
+
+
+@dataclass(frozen=True, eq=False)
+class PermutationResult:
+    """Per-column p-values of a two-sample permutation test.
+
+    ``defined[j]`` is False where a sample has no value in column j; ``pvalues[j]`` is 1.0
+    there. ``n_permutations`` counts the splits scored: all of them when ``exact``.
+    """
+
+    pvalues: NDArray[np.float64]
+    exact: bool
+    n_permutations: int
+    defined: NDArray[np.bool_]
+
+
+def _split_blocks(
+    n_total: int, n_first: int, n_splits: int, rng: np.random.Generator | None
+) -> Iterator[NDArray[np.intp]]:
+    """Yield blocks of member indices of the first group: every split, or random ones."""
+    if rng is None:
+        flat = chain.from_iterable(combinations(range(n_total), n_first))
+        for start in range(0, n_splits, _BLOCK):
+            rows = min(_BLOCK, n_splits - start)
+            block = np.fromiter(islice(flat, rows * n_first), dtype=np.intp, count=rows * n_first)
+            yield block.reshape(rows, n_first)
+        return
+    for start in range(0, n_splits, _BLOCK):
+        rows = min(_BLOCK, n_splits - start)
+        order = rng.permuted(np.tile(np.arange(n_total), (rows, 1)), axis=1)
+        yield order[:, :n_first]
+
+
+def _abs_mean_difference(
+    members: NDArray[np.float64], filled: NDArray[np.float64], present: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """|mean of the rest - mean of the members| per split and column, and where it exists."""
+    sums = members @ filled
+    counts = members @ present
+    rest_sums = filled.sum(axis=0) - sums
+    rest_counts = present.sum(axis=0) - counts
+    valid = (counts > 0) & (rest_counts > 0)
+    mean = np.divide(sums, counts, out=np.zeros_like(sums), where=valid)
+    rest_mean = np.divide(rest_sums, rest_counts, out=np.zeros_like(sums), where=valid)
+    return np.abs(rest_mean - mean), valid
+
+
+def permutation_pvalues(
+    x: ArrayLike,
+    y: ArrayLike,
+    *,
+    max_exact: int = 20_000,
+    n_resamples: int = 9_999,
+    rng: np.random.Generator | None = None,
+) -> PermutationResult:
+    """Two-sample permutation test of the difference of means, column by column.
+
+    Parameters
+    ----------
+    x : array_like of shape (n_x, d)
+    y : array_like of shape (n_y, d)
+        Respondents of two groups on d variables; ``None``/``NaN`` are missing, and each mean
+        uses the non-missing values of its group in its column.
+    max_exact : int >= 0
+        Enumerate every split when there are at most this many, C(n_x + n_y, n_x).
+    n_resamples : int >= 1
+        Number of random splits when the test is not exact.
+    rng : numpy.random.Generator, optional
+        Required when the test is not exact.
+
+    Returns
+    -------
+    PermutationResult
+        Two-sided p-values in (0, 1], ``defined`` mask, ``exact`` and ``n_permutations``.
+
+    Raises
+    ------
+    DegenerateInputError
+        ``"n_below_minimum"`` when a group has no respondent.
+
+    Notes
+    -----
+    Statistic T = |mean_y - mean_x|. Exact: p = #{splits s : T_s >= T_obs - 1e-12 scale} / P
+    over all P splits of the pooled respondents, the observed one included, so p >= 1/P.
+    Monte Carlo: p = (b + 1) / (m + 1) with b extreme splits among m random ones. A split
+    leaving a group without a value in a column does not count as extreme. The split matrix
+    S (0/1, splits x respondents) gives all group sums and counts as S @ X and S @ mask.
+
+    References
+    ----------
+    .. [1] Good, P. (2005). Permutation, parametric and bootstrap tests of hypotheses
+       (3rd ed.), chapter 3. Springer.
+    .. [2] Phipson, B., & Smyth, G. K. (2010). Permutation p-values should never be zero.
+       Statistical Applications in Genetics and Molecular Biology, 9(1), Article 39.
+    """
+    a = as_float_array(x, "x", ndim=2)
+    b = as_float_array(y, "y", ndim=2)
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(
+            f"x and y must have the same number of columns, got {a.shape} and {b.shape}"
+        )
+    limit = check_int(max_exact, "max_exact", minimum=0)
+    resamples = check_int(n_resamples, "n_resamples", minimum=1)
+    if rng is not None:
+        _check_rng(rng)
+    n_x, n_total = a.shape[0], a.shape[0] + b.shape[0]
+    if a.shape[0] < 1 or b.shape[0] < 1:
+        raise DegenerateInputError("n_below_minimum", "each group needs at least 1 respondent")
+    pooled = np.vstack([a, b])
+    present = (~np.isnan(pooled)).astype(np.float64)
+    filled = np.where(present > 0, pooled, 0.0)
+    actual = np.zeros((1, n_total))
+    actual[0, :n_x] = 1.0
+    observed, defined = _abs_mean_difference(actual, filled, present)
+    tolerance = 1e-12 * np.abs(filled).max(axis=0)
+    exact = math.comb(n_total, n_x) <= limit
+    if not exact and rng is None:
+        raise ValueError("rng is required when the test is not exact (too many splits)")
+    n_splits = math.comb(n_total, n_x) if exact else resamples
+    extreme = np.zeros(pooled.shape[1])
+    for block in _split_blocks(n_total, n_x, n_splits, None if exact else rng):
+        members = np.zeros((block.shape[0], n_total))
+        np.put_along_axis(members, block, 1.0, axis=1)
+        statistic, valid = _abs_mean_difference(members, filled, present)
+        extreme += (valid & (statistic >= observed - tolerance)).sum(axis=0)
+    pvalues = extreme / n_splits if exact else (extreme + 1) / (n_splits + 1)
+    pvalues = np.where(defined[0], np.minimum(pvalues, 1.0), 1.0)
+    return PermutationResult(
+        pvalues=pvalues, exact=exact, n_permutations=n_splits, defined=defined[0]
+    )
+
+
+def benjamini_hochberg(pvalues: ArrayLike) -> NDArray[np.float64]:
+    """Benjamini-Hochberg adjusted p-values (false discovery rate).
+
+    Parameters
+    ----------
+    pvalues : array_like of shape (m,)
+        P-values in [0, 1], no missing value; may be empty.
+
+    Returns
+    -------
+    ndarray of shape (m,)
+        Adjusted p-values in the input order; rejecting where they are <= q controls the
+        FDR at q for independent (or positively dependent) tests.
+
+    Notes
+    -----
+    With p_(1) <= ... <= p_(m): p~_(i) = min_{j >= i} min(1, m p_(j) / j). Computed by
+    ``scipy.stats.false_discovery_control(method="bh")``.
+
+    References
+    ----------
+    .. [1] Benjamini, Y., & Hochberg, Y. (1995). Controlling the false discovery rate: A
+       practical and powerful approach to multiple testing. Journal of the Royal Statistical
+       Society, Series B, 57(1), 289-300.
+    """
+    p = as_float_array(pvalues, "pvalues", ndim=1, allow_nan=False)
+    if ((p < 0) | (p > 1)).any():
+        raise ValueError("pvalues must lie in [0, 1]")
+    if p.size == 0:
+        return np.empty(0, dtype=np.float64)
+    return np.asarray(stats.false_discovery_control(p, method="bh"), dtype=np.float64)
