@@ -15,6 +15,9 @@ keepalive = int(os.environ.get("SCORING_KEEPALIVE", "5"))
 # and a broken survey file or setting stops start-up before any worker forks.
 preload_app = True
 accesslog = os.environ.get("SCORING_ACCESS_LOG", "-")
+# gunicorn 27's control socket is one fixed path per user: two services (or a test server next
+# to `make run`) would fight over it, and nothing here uses it.
+control_socket_disable = True
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 
 

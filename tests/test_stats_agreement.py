@@ -21,7 +21,7 @@ from scoring_service.stats import (
     rwg,
     rwg_j,
 )
-from scoring_service.stats.agreement import _mean_squares
+from scoring_service.stats.icc import _mean_squares
 
 NAN = np.nan
 

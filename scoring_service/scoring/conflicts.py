@@ -111,11 +111,12 @@ def _shared_tension(p: Prepared, obj: ObjectiveFacts, rel: Relation) -> dict[str
     if min(wa[i], wa[j], wb[i], wb[j]) < rules.SHARED_TENSION:
         return None
     lang = p.survey.default_language
-    step = f" Suggested next step: {rel.next_step[lang]}." if rel.next_step else ""
+    label = {o.id: o.label[lang] for o in p.survey.objectives}
+    step = f" Suggested next step: {rel.next_step[lang]}" if rel.next_step else ""
     return {
         "code": "shared_tension",
-        "message": f"Both partners put weight on {rel.a} and {rel.b}, which the survey marks as "
-        f"{rel.kind}: {rel.rationale[lang]}.{step}",
+        "message": f"Both partners put weight on {label[rel.a]} and {label[rel.b]}, which the "
+        f"survey marks as {rel.kind}: {rel.rationale[lang]}{step}",
     }
 
 
@@ -178,14 +179,16 @@ def _expectation_gaps(p: Prepared, dim: DimensionFacts) -> list[dict[str, Any]]:
             continue
         inferential = min(dim.n[0][d], dim.n[1][d]) >= rules.MIN_N_TEST
         size = abs(gap) / rng
-        if inferential:
-            hit = dim.q[d] <= rules.FDR_Q and size >= rules.GAP_MIN
-            big = size >= rules.GAP_HIGH and abs(delta) >= rules.DELTA_LARGE
-            severity = "high" if big else "medium"
-        else:
-            hit = size >= rules.GAP_DESCRIPTIVE and abs(delta) >= 1.0
+        big = size >= rules.GAP_HIGH and abs(delta) >= rules.DELTA_LARGE
+        basis = "descriptive"
+        if inferential and dim.q[d] <= rules.FDR_Q and size >= rules.GAP_MIN:
+            basis, severity = "inferential", ("high" if big else "medium")
+        elif inferential and big and dim.p[d] <= rules.LARGE_GAP_P:
+            # Large but not surviving the correction across dimensions: still worth a talk.
+            basis, severity = "effect_size", "medium"
+        elif not inferential and size >= rules.GAP_DESCRIPTIVE and abs(delta) >= 1.0:
             severity = "low"
-        if not hit:
+        else:
             continue
         means = {
             a.key: float(np.nanmean(a.dims[:, d])),
@@ -201,6 +204,7 @@ def _expectation_gaps(p: Prepared, dim: DimensionFacts) -> list[dict[str, Any]]:
             "means": means,
             "gap": float(gap),
             "cliffs_delta": float(delta),
+            "p_value": None if np.isnan(dim.p[d]) else float(dim.p[d]),
             "q_value": None if np.isnan(dim.q[d]) else float(dim.q[d]),
             "n": {a.key: int(dim.n[0][d]), b.key: int(dim.n[1][d])},
         }
@@ -209,7 +213,7 @@ def _expectation_gaps(p: Prepared, dim: DimensionFacts) -> list[dict[str, Any]]:
                 "expectation_gap",
                 dimension.id,
                 severity,
-                "inferential" if inferential else "descriptive",
+                basis,
                 size,
                 dimensions=[dimension.id],
                 partners=[a.key, b.key],

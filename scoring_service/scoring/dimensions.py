@@ -20,6 +20,7 @@ class DimensionFacts:
     gap: Array  # (D,) b - a, NaN where a side has no data
     gap_boot: Array  # (B, D)
     n: tuple[Array, Array]  # respondents with a score, per dimension
+    p: Array  # (D,) permutation p-values, NaN where untested
     q: Array  # (D,) BH q-values, NaN where untested
     delta: Array  # (D,)
     ranges: Array  # (D,) scale range
@@ -91,6 +92,7 @@ def dimensions_block(p: Prepared) -> tuple[list[dict[str, Any]], DimensionFacts]
         gap,
         gap_boot,
         (na, nb),
+        pv,
         q,
         np.where(defined, delta, 0.0),
         ranges,

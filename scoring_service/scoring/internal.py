@@ -33,6 +33,7 @@ def _objective_rule(p: Prepared, key: str, facts: RoleFacts) -> list[dict[str, A
     ids = p.survey.objective_ids
     lang = p.survey.default_language
     label = {o.id: o.label[lang] for o in p.survey.objectives}
+    role = {r.id: r.label[lang] for r in p.survey.roles}
     flags = []
     for rel in (r for r in p.survey.relations if r.kind == "conflicts"):
         i, j = ids.index(rel.a), ids.index(rel.b)
@@ -46,8 +47,8 @@ def _objective_rule(p: Prepared, key: str, facts: RoleFacts) -> list[dict[str, A
         step = f": {rel.next_step[lang]}" if rel.next_step else "."
         note = " (one respondent per role: descriptive)" if small else ""
         message = (
-            f"Inside {key}, {to_i} leans to {label[rel.a]} and {to_j} to {label[rel.b]}, which the "
-            f"survey marks as conflicting"
+            f"Inside {key}, {role[to_i]} leans to {label[rel.a]} and {role[to_j]} to "
+            f"{label[rel.b]}, which the survey marks as conflicting"
             f"{note}{step}"
         )
         evidence = {
@@ -87,6 +88,7 @@ def _dimension_rule(p: Prepared, key: str, facts: RoleFacts) -> list[dict[str, A
     if best is None:
         return []
     count, r, s, dims = best
+    role = {x.id: x.label[p.survey.default_language] for x in p.survey.roles}
     basis, small = _basis(facts.dims_n[r], facts.dims_n[s])
     note = " (one respondent per role: descriptive)" if small else ""
     return [
@@ -104,8 +106,8 @@ def _dimension_rule(p: Prepared, key: str, facts: RoleFacts) -> list[dict[str, A
                 "count": count,
                 "n": {r: facts.dims_n[r], s: facts.dims_n[s]},
             },
-            "message": f"Inside {key}, {r} and {s} answer {count} dimensions at least half the "
-            f"scale apart{note}: align them internally before the joint review.",
+            "message": f"Inside {key}, {role[r]} and {role[s]} answer {count} dimensions at least "
+            f"half the scale apart{note}: align them internally before the joint review.",
             "_size": count / len(ranges),
         }
     ]

@@ -21,6 +21,7 @@ MAX_EXACT = 20_000  # enumerate every split up to this many (8 v 8 = 12,870)
 GAP_MIN = 0.125  # inferential flag: significant and at least half a point on 1-5
 GAP_HIGH = 0.25  # high severity: a full point on 1-5 ...
 DELTA_LARGE = 0.474  # ... and a large Cliff's delta (Romano et al. 2006)
+LARGE_GAP_P = 0.01  # a large gap (GAP_HIGH, DELTA_LARGE) with unadjusted p below: effect_size
 GAP_DESCRIPTIVE = 0.40  # below MIN_N_TEST: 1.6 points on 1-5 with complete separation
 
 # priority_divergence, in shares of the allocation total.

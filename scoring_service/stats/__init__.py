@@ -9,9 +9,10 @@ undefined it raises :class:`DegenerateInputError`, whose ``reason`` code the sco
 reports, instead of returning ``NaN``.
 """
 
-from .agreement import IccResult, icc, kendall_w, krippendorff_alpha, rwg, rwg_j
+from .agreement import kendall_w, krippendorff_alpha, rwg, rwg_j
 from .effects import cliffs_delta, cliffs_delta_columns, kendall_tau_b, overlap, weighted_cosine
 from .errors import DegenerateInputError
+from .icc import IccResult, icc
 from .resampling import (
     PermutationResult,
     benjamini_hochberg,

@@ -1,0 +1,93 @@
+"""``scoring-service``: offline scoring of JSON and CSV files with the same engine."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from scoring_service.cli import main
+
+from .conftest import mini_response
+
+
+@pytest.fixture(autouse=True)
+def mini_surveys(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SCORING_SURVEYS_DIR", str(Path(__file__).parent / "fixtures" / "surveys"))
+
+
+def responses() -> list[dict]:  # type: ignore[type-arg]
+    fast = {"speed": 60, "risk": 10, "revenue": 20, "cost": 10}
+    careful = {"speed": 10, "risk": 60, "revenue": 20, "cost": 10}
+    return [mini_response("acme", f"a{k}", priorities=fast) for k in range(3)] + [
+        mini_response("globex", f"g{k}", priorities=careful) for k in range(3)
+    ]
+
+
+def test_json_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "body.json"
+    path.write_text(json.dumps({"survey": "mini", "responses": responses()}))
+    assert main(["score", str(path), "--resamples", "300"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["conflicts"][0]["kind"] == "objective_conflict"
+    assert result["method"]["resamples"] == 300
+
+
+def write_csv(path: Path, rows: list[dict]) -> None:  # type: ignore[type-arg]
+    items = ["t1", "t2", "t3", "g1", "g2", "g3"]
+    objectives = ["speed", "risk", "revenue", "cost"]
+    header = ["partner", "role", "respondent", *items, *(f"priorities.{o}" for o in objectives)]
+    with path.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        for r in rows:
+            a = r["answers"]
+            w.writerow(
+                [r["partner"], r["role"], r["respondent"], *(a[i] for i in items)]
+                + [a["priorities"][o] for o in objectives]
+            )
+
+
+def test_csv_gives_the_same_result_as_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_csv(tmp_path / "r.csv", responses())
+    (tmp_path / "r.json").write_text(json.dumps({"survey": "mini", "responses": responses()}))
+    assert main(["score", "--survey", "mini", str(tmp_path / "r.csv")]) == 0
+    from_csv = capsys.readouterr().out
+    assert main(["score", str(tmp_path / "r.json")]) == 0
+    assert from_csv == capsys.readouterr().out
+
+
+def test_table_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_csv(tmp_path / "r.csv", responses())
+    assert main(["score", "--survey", "mini", "--format", "table", str(tmp_path / "r.csv")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("alignment") and "trust" in out and "[high]" in out
+
+
+def test_bad_csv_names_the_cell(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = responses()
+    rows[1]["answers"]["t1"] = 9
+    write_csv(tmp_path / "r.csv", rows)
+    assert main(["score", "--survey", "mini", str(tmp_path / "r.csv")]) == 2
+    assert "responses[1].answers.t1: must be an integer between 1 and 5" in capsys.readouterr().err
+
+
+def test_unknown_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "r.csv").write_text("partner,role,respondent,zz\nacme,legal,r1,3\n")
+    assert main(["score", "--survey", "mini", str(tmp_path / "r.csv")]) == 2
+    assert "columns.zz: unknown column" in capsys.readouterr().err
+
+
+def test_unknown_survey(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "b.json").write_text(json.dumps({"survey": "nope", "responses": []}))
+    assert main(["score", str(tmp_path / "b.json")]) == 2
+    assert "no survey 'nope'" in capsys.readouterr().err
+
+
+def test_check_surveys(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check-surveys"]) == 0
+    assert "mini: versions [1] ok" in capsys.readouterr().out
