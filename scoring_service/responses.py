@@ -78,17 +78,17 @@ def _answers(
     if not isinstance(answers, dict):
         errors.append(FieldError(path, "must be an object of item id -> answer"))
         return likert, allocation, text
-    items = {i.id: i for i in survey.items}
-    scales = {d.id: d.scale for d in survey.dimensions}
+    lookup = survey.item_scales
     for item_id, value in answers.items():
+        found = lookup.get(item_id)
+        if found is None:
+            errors.append(FieldError(f"{path}.{item_id}", "unknown item"))
+            continue
+        item, scale = found
         where = f"{path}.{item_id}"
-        item = items.get(item_id)
-        if item is None:
-            errors.append(FieldError(where, "unknown item"))
-        elif value is None:
+        if value is None:
             continue  # an explicit null is a skipped item
-        elif item.type == "likert":
-            scale = scales[item.dimension or ""]
+        elif scale is not None:
             if not _integer(value) or not scale.min <= value <= scale.max:
                 errors.append(
                     FieldError(where, f"must be an integer between {scale.min} and {scale.max}")

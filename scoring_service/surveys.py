@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -134,6 +135,27 @@ class Survey:
     def role_ids(self) -> tuple[str, ...]:
         """Role ids in file order."""
         return tuple(r.id for r in self.roles)
+
+    @cached_property
+    def item_scales(self) -> dict[str, tuple[Item, Scale | None]]:
+        """Every item by id with its scale (None for non-Likert items), built once."""
+        scales = {d.id: d.scale for d in self.dimensions}
+        return {i.id: (i, scales.get(i.dimension or "")) for i in self.items}
+
+    @cached_property
+    def likert_layout(self) -> tuple[tuple[str, ...], NDArray[np.float64], NDArray[np.float64]]:
+        """Likert item ids, the reverse-scoring sum (min + max, 0 for normal items) per item,
+        and the items x dimensions membership matrix: the arrays the engine scores with."""
+        likert = self.items_of("likert")
+        scales = {d.id: d.scale for d in self.dimensions}
+        flip = np.array(
+            [
+                scales[i.dimension or ""].min + scales[i.dimension or ""].max if i.reverse else 0.0
+                for i in likert
+            ]
+        )
+        member = np.array([[float(i.dimension == d.id) for d in self.dimensions] for i in likert])
+        return tuple(i.id for i in likert), flip, member.reshape(len(likert), len(self.dimensions))
 
     def items_of(self, kind: str) -> tuple[Item, ...]:
         """Items of one type, in file order."""

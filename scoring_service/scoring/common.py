@@ -38,6 +38,17 @@ def interval(samples: Array, confidence: float) -> tuple[list[float] | None, str
     return (None, reason) if ci is None else ([float(ci[0]), float(ci[1])], None)
 
 
+def intervals(samples: Array, confidence: float) -> list[list[float] | None]:
+    """Percentile intervals of every column of (B, d) replicates at once; None where undefined."""
+    if samples.shape[1] == 0:
+        return []
+    try:
+        lh = stats.percentile_intervals(samples, confidence)
+    except stats.DegenerateInputError:
+        return [interval(samples[:, k], confidence)[0] for k in range(samples.shape[1])]
+    return [[float(lo), float(hi)] for lo, hi in lh.T]
+
+
 def ci_allowed(n_a: int, n_b: int) -> bool:
     """Whether both sides are large enough for a bootstrap interval."""
     return min(n_a, n_b) >= rules.MIN_N_CI

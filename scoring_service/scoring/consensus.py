@@ -42,26 +42,33 @@ def role_facts(g: Group) -> RoleFacts:
 def _rwg(p: Prepared, g: Group, reasons: dict[str, str]) -> dict[str, float | None]:
     """rwg(j) per dimension over the partner's respondents."""
     columns = {item.id: k for k, item in enumerate(p.survey.items_of("likert"))}
+    dims = p.survey.dimensions
+    groups = [[columns[i] for i in dim.items] for dim in dims]
+    values, defined = stats.rwg_j_groups(g.likert, groups, [d.scale.points for d in dims])
     out: dict[str, float | None] = {}
-    for dim in p.survey.dimensions:
-        block = g.likert[:, [columns[i] for i in dim.items]]
-        value, why = attempt(stats.rwg_j, block, dim.scale.points)
-        out[dim.id] = num(value)
-        if why:
-            reasons[f"rwg_j.{dim.id}"] = why
+    for dim, value, ok in zip(dims, values, defined, strict=True):
+        out[dim.id] = float(value) if ok else None
+        if not ok:
+            reasons[f"rwg_j.{dim.id}"] = "n_below_minimum"
     return out
 
 
 def _role_pairs(p: Prepared, facts: RoleFacts) -> dict[str, Any]:
     """Compatibility 0-100 between every two roles that allocated points."""
     pairs: list[dict[str, Any]] = []
-    for r, s in combinations(sorted(facts.profiles), 2):
-        c, why = attempt(stats.weighted_cosine, facts.profiles[r], facts.profiles[s], p.survey.R)
+    combos = list(combinations(sorted(facts.profiles), 2))
+    cos = None
+    if combos:  # every pair in one call: a dozen roles make 66 pairs
+        left = np.array([facts.profiles[r] for r, _ in combos])
+        right = np.array([facts.profiles[s] for _, s in combos])
+        value, _ = attempt(stats.weighted_cosine, left, right, p.survey.R)
+        cos = None if value is None else np.atleast_1d(value)
+    for k, (r, s) in enumerate(combos):
         small = min(facts.profile_n[r], facts.profile_n[s]) < rules.MIN_N_ROLE
         pairs.append(
             {
                 "roles": [r, s],
-                "compatibility": None if c is None else 50.0 * (1.0 + float(c)),
+                "compatibility": None if cos is None else 50.0 * (1.0 + float(cos[k])),
                 "n": {r: facts.profile_n[r], s: facts.profile_n[s]},
                 "basis": "descriptive" if small else "effect_size",
             }

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import stats
 from . import rules
-from .common import Array, ci_allowed, interval, num, permutation_q
+from .common import Array, ci_allowed, intervals, num, permutation_q
 from .prepare import Prepared, weighted_means
 
 
@@ -56,6 +56,8 @@ def dimensions_block(p: Prepared) -> tuple[list[dict[str, Any]], DimensionFacts]
     usable = (np.minimum(na, nb) >= rules.MIN_N_TEST) & ~np.isnan(gap)
     pv, q = permutation_q(p, first.dims, second.dims, usable)
     items = _items(p)
+    with_ci = np.flatnonzero((np.minimum(na, nb) >= rules.MIN_N_CI) & ~np.isnan(gap))
+    cis = dict(zip(with_ci.tolist(), intervals(gap_boot[:, with_ci], p.confidence), strict=True))
     out = []
     for d, dim in enumerate(dims):
         reasons: dict[str, str] = {}
@@ -77,12 +79,9 @@ def dimensions_block(p: Prepared) -> tuple[list[dict[str, Any]], DimensionFacts]
                 reasons[key] = "no_data"
         else:
             entry["agreement"] = float(100.0 * (1.0 - abs(gap[d]) / ranges[d]))
-            if not ci_allowed(int(na[d]), int(nb[d])):
+            entry["gap_ci"] = cis.get(d)
+            if entry["gap_ci"] is None:
                 reasons["gap_ci"] = "n_below_minimum"
-            else:
-                entry["gap_ci"], why = interval(gap_boot[:, d], p.confidence)
-                if why:
-                    reasons["gap_ci"] = why
             if not usable[d]:
                 reasons["p_value"] = "n_below_minimum"
         entry["items"] = {i: items[i] for i in dim.items}

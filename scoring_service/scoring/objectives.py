@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import stats
 from . import rules
-from .common import Array, attempt, ci_allowed, interval, num, permutation_q
+from .common import Array, attempt, ci_allowed, interval, intervals, num, permutation_q
 from .prepare import Group, Prepared, weighted_means
 
 
@@ -48,14 +48,11 @@ def _profile_json(p: Prepared, g: Group, w: Array | None, boot: Array) -> dict[s
     if g.n_alloc < rules.MIN_N_CI:
         out["reasons"]["ci"] = "n_below_minimum"
         return out
-    cis = {}
-    for k, o in enumerate(ids):
-        ci, reason = interval(boot[:, k], p.confidence)
-        if ci is None:
-            out["reasons"]["ci"] = reason
-            return out
-        cis[o] = ci
-    out["ci"] = cis
+    cis = intervals(boot, p.confidence)
+    if any(ci is None for ci in cis):
+        out["reasons"]["ci"] = "n_below_minimum"
+        return out
+    out["ci"] = dict(zip(ids, cis, strict=True))
     return out
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from math import ceil
 
 import numpy as np
 from numpy.typing import NDArray
@@ -70,23 +69,18 @@ def _respondent_key(r: Response) -> str:
 
 def _arrays(survey: Survey, rows: list[Response]) -> tuple[Array, Array, Array]:
     """Scored Likert matrix, respondent dimension scores and allocation shares."""
-    likert_items = survey.items_of("likert")
-    scales = {d.id: d.scale for d in survey.dimensions}
-    L = np.full((len(rows), len(likert_items)), np.nan)
-    for col, item in enumerate(likert_items):
-        scale = scales[item.dimension or ""]
-        for row, r in enumerate(rows):
-            value = r.likert.get(item.id)
-            if value is not None:
-                L[row, col] = scale.min + scale.max - value if item.reverse else value
-    D = np.full((len(rows), len(survey.dimensions)), np.nan)
-    columns = {item.id: k for k, item in enumerate(likert_items)}
-    for d, dim in enumerate(survey.dimensions):
-        block = L[:, [columns[i] for i in dim.items]]
-        answered = np.sum(~np.isnan(block), axis=1)
-        ok = answered >= ceil(len(dim.items) / 2)
-        if ok.any():
-            D[ok, d] = np.nanmean(block[ok], axis=1)
+    ids, flip, member = survey.likert_layout
+    nan = float("nan")
+    L = np.array([[r.likert.get(i, nan) for i in ids] for r in rows]).reshape(len(rows), len(ids))
+    reverse = flip > 0
+    L[:, reverse] = flip[reverse] - L[:, reverse]
+    present = ~np.isnan(L)
+    answered = present.astype(float) @ member
+    sums = np.where(present, L, 0.0) @ member
+    # A respondent's dimension score needs at least half of the dimension's items answered.
+    needed = np.ceil(member.sum(axis=0) / 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        D = np.where((answered >= needed) & (answered > 0), sums / answered, np.nan)
     objectives = survey.objective_ids
     total = next((i.total for i in survey.items_of("allocation")), 100) or 100
     A = np.full((len(rows), len(objectives)), np.nan)

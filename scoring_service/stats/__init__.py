@@ -9,7 +9,7 @@ undefined it raises :class:`DegenerateInputError`, whose ``reason`` code the sco
 reports, instead of returning ``NaN``.
 """
 
-from .agreement import kendall_w, krippendorff_alpha, rwg, rwg_j
+from .agreement import kendall_w, krippendorff_alpha, rwg, rwg_j, rwg_j_groups
 from .effects import cliffs_delta, cliffs_delta_columns, kendall_tau_b, overlap, weighted_cosine
 from .errors import DegenerateInputError
 from .icc import IccResult, icc
@@ -40,5 +40,6 @@ __all__ = [
     "permutation_pvalues",
     "rwg",
     "rwg_j",
+    "rwg_j_groups",
     "weighted_cosine",
 ]

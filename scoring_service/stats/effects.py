@@ -136,9 +136,11 @@ def weighted_cosine(a: ArrayLike, b: ArrayLike, R: ArrayLike) -> float | NDArray
         np.broadcast_shapes(u.shape, v.shape)
     except ValueError as exc:
         raise ValueError(f"a and b do not broadcast: {u.shape} and {v.shape}") from exc
-    cross = np.einsum("...i,ij,...j->...", u, weights, v)
-    self_a = np.einsum("...i,ij,...j->...", u, weights, u)
-    self_b = np.einsum("...i,ij,...j->...", v, weights, v)
+    # Two matrix products instead of a three-operand einsum: same sums, far less time on (B, K).
+    u_r, v_r = u @ weights, v @ weights
+    cross = np.sum(u_r * v, axis=-1)
+    self_a = np.sum(u_r * u, axis=-1)
+    self_b = np.sum(v_r * v, axis=-1)
     if (self_a <= 0).any() or (self_b <= 0).any():
         raise DegenerateInputError("zero_self_term", "a profile has a'Ra <= 0 (zero length)")
     cosine = np.clip(cross / np.sqrt(self_a * self_b), -1.0, 1.0)

@@ -64,8 +64,20 @@ def _symmetric_bounds(values: NDArray[np.float64], tail: float) -> NDArray[np.fl
     negated values makes the interval of -values exactly (-high, -low) in floating point,
     which the linear interpolation of two separate percentiles does not guarantee.
     """
-    low = np.nanpercentile(values, tail, axis=0)
-    high = -np.nanpercentile(-values, tail, axis=0)
+    if np.isnan(values).any():
+        low = np.nanpercentile(values, tail, axis=0)
+        high = -np.nanpercentile(-values, tail, axis=0)
+        return np.asarray(np.stack([low, high]), dtype=np.float64)
+    # Nothing missing (the usual case): one sort, then numpy's "linear" rule at position
+    # q (n - 1) from the bottom for the low bound and mirrored from the top for the high one.
+    ordered = np.sort(values, axis=0)
+    last = ordered.shape[0] - 1
+    position = tail / 100.0 * last
+    below = int(np.floor(position))
+    frac = position - below
+    above = min(below + 1, last)
+    low = ordered[below] + frac * (ordered[above] - ordered[below])
+    high = ordered[last - below] - frac * (ordered[last - below] - ordered[last - above])
     return np.asarray(np.stack([low, high]), dtype=np.float64)
 
 
