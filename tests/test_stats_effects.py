@@ -245,3 +245,16 @@ def test_kendall_tau_b_degenerate_and_errors() -> None:
         kendall_tau_b([1, 2], [1, 2, 3])
     with pytest.raises(ValueError, match="missing"):
         kendall_tau_b([1, NAN, 3], [1, 2, 3])
+
+
+def test_cliffs_delta_columns_large_groups_use_ranks_and_agree() -> None:
+    """Above 4,096 pairs the rank route (2U/(n_x n_y) - 1) gives the pairwise count's value."""
+    rng = np.random.default_rng(4)
+    x = rng.integers(1, 6, size=(80, 3)).astype(float)
+    y = rng.integers(1, 6, size=(90, 3)).astype(float)
+    x[5, 0] = np.nan
+    y[7, 2] = np.nan
+    delta, defined = cliffs_delta_columns(x, y)
+    assert defined.all()
+    for j in range(3):
+        assert delta[j] == pytest.approx(cliffs_delta(x[:, j], y[:, j]), abs=1e-12)

@@ -286,3 +286,28 @@ def test_benjamini_hochberg_empty_and_errors() -> None:
         benjamini_hochberg([0.2, 1.2])
     with pytest.raises(ValueError, match="missing"):
         benjamini_hochberg([0.2, NAN])
+
+
+def test_normal_limit_agrees_with_monte_carlo() -> None:
+    """From 50 a side the normal limit of the permutation distribution (Hoeffding 1952) gives
+    the Monte Carlo p-value to within its own noise."""
+    rng = np.random.default_rng(11)
+    x = rng.normal(0.0, 1.0, size=(60, 4))
+    y = rng.normal([0.0, 0.2, 0.4, 0.6], 1.0, size=(70, 4))
+    y[3, 1] = np.nan
+    normal = permutation_pvalues(x, y, rng=np.random.default_rng(1), normal_from=50)
+    monte = permutation_pvalues(x, y, n_resamples=20_000, rng=np.random.default_rng(1))
+    assert normal.method == "normal" and normal.n_permutations == 0
+    assert monte.method == "monte_carlo"
+    np.testing.assert_allclose(normal.pvalues, monte.pvalues, atol=0.015)
+    assert normal.defined.all()
+
+
+def test_normal_limit_is_not_used_when_exact_or_small() -> None:
+    rng = np.random.default_rng(2)
+    small = permutation_pvalues(rng.normal(size=(4, 2)), rng.normal(size=(4, 2)), normal_from=3)
+    assert small.method == "exact"
+    mid = permutation_pvalues(
+        rng.normal(size=(20, 2)), rng.normal(size=(20, 2)), rng=rng, normal_from=50
+    )
+    assert mid.method == "monte_carlo"

@@ -72,6 +72,7 @@ def permutation_q(
         max_exact=rules.MAX_EXACT,
         n_resamples=rules.N_PERMUTATIONS,
         rng=prep.rng,
+        normal_from=rules.NORMAL_FROM,
     )
     sub_p = np.where(result.defined, result.pvalues, np.nan)
     p[usable] = sub_p

@@ -16,6 +16,7 @@ MIN_N_ROLE = 3  # respondents per role before a role contrast is more than descr
 FDR_Q = 0.05  # Benjamini-Hochberg level across dimensions, and across objectives
 N_PERMUTATIONS = 9_999  # Monte Carlo permutations once exact enumeration exceeds MAX_EXACT
 MAX_EXACT = 20_000  # enumerate every split up to this many (8 v 8 = 12,870)
+NORMAL_FROM = 50  # beyond exact, from 50 a side: the normal limit of the permutation test
 
 # expectation_gap, in fractions of the dimension's scale range (a 1-5 scale has range 4).
 GAP_MIN = 0.125  # inferential flag: significant and at least half a point on 1-5

@@ -268,7 +268,12 @@ def kendall_w(scores: ArrayLike, correct_ties: bool = True) -> float:
     s = float(((rank_sums - m * (n + 1) / 2) ** 2).sum())
     denominator = float(m**2 * (n**3 - n))
     if correct_ties:
-        tie_sizes = np.concatenate([np.unique(row, return_counts=True)[1] for row in x])
+        # Tie groups of every rater at once: runs of equal values in each sorted row.
+        ordered = np.sort(x, axis=1)
+        starts = np.ones(ordered.shape, dtype=bool)
+        starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+        first = np.flatnonzero(starts.ravel())
+        tie_sizes = np.diff(np.append(first, ordered.size)).astype(np.float64)
         denominator -= m * float((tie_sizes**3 - tie_sizes).sum())
     if denominator <= 0:
         raise DegenerateInputError("all_tied", "every rater gives every object the same rank")

@@ -82,10 +82,18 @@ def cliffs_delta_columns(
         raise ValueError(
             f"x and y must have the same number of columns, got {a.shape} and {b.shape}"
         )
-    left, right = a[:, None, :], b[None, :, :]
-    dominance = (left > right).sum(axis=(0, 1)) - (left < right).sum(axis=(0, 1))
-    pairs = (~np.isnan(a)).sum(axis=0) * (~np.isnan(b)).sum(axis=0)
+    n_a, n_b = (~np.isnan(a)).sum(axis=0), (~np.isnan(b)).sum(axis=0)
+    pairs = n_a * n_b
     defined = pairs > 0
+    if a.shape[0] * b.shape[0] <= 4096:
+        left, right = a[:, None, :], b[None, :, :]
+        dominance = (left > right).sum(axis=(0, 1)) - (left < right).sum(axis=(0, 1))
+    else:
+        # Large groups: through the Mann-Whitney U of x (midranks of the pooled column),
+        # O(n log n) instead of O(n_x n_y): dominance = 2 U_x - n_x n_y.
+        ranks = stats.rankdata(np.vstack([a, b]), axis=0, nan_policy="omit")
+        u_x = np.nansum(ranks[: a.shape[0]], axis=0) - n_a * (n_a + 1) / 2
+        dominance = 2 * u_x - pairs
     delta = np.divide(dominance, pairs, out=np.zeros(a.shape[1]), where=defined)
     return delta, defined
 
