@@ -51,3 +51,20 @@ def test_defaults() -> None:
     s = from_env({})
     assert s.bootstrap_resamples == 2000 and s.confidence == 0.95
     assert s.max_body_bytes >= 2_000_000 and (s.surveys_dir / "alliance-objectives").is_dir()
+
+
+def test_a_fault_of_ours_is_a_500_problem_without_a_trace(caplog: pytest.LogCaptureFixture) -> None:
+    from scoring_service import create_app
+
+    app = create_app()
+
+    @app.get("/boom")
+    def boom() -> str:
+        raise RuntimeError("secret internals")
+
+    resp = app.test_client().get("/boom")
+    assert resp.status_code == 500 and resp.mimetype == "application/problem+json"
+    text = resp.get_data(as_text=True)
+    assert "secret internals" not in text and "Traceback" not in text
+    assert resp.get_json()["title"] == "Internal Server Error"
+    assert "secret internals" in caplog.text  # logged for us, not shown to the client
