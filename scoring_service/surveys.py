@@ -20,6 +20,7 @@ from .survey_schema import SurveyFileSchema, flatten_errors
 
 Text = dict[str, str]
 RelationKind = Literal["supports", "neutral", "tension", "conflicts"]
+ITEM_TYPES = ("likert", "allocation", "text")
 
 
 @dataclass(frozen=True)
@@ -126,12 +127,12 @@ class Survey:
     scoring: ScoringOptions
     R: NDArray[np.float64]
 
-    @property
+    @cached_property
     def objective_ids(self) -> tuple[str, ...]:
         """Objective ids in file order (the order of R's rows)."""
         return tuple(o.id for o in self.objectives)
 
-    @property
+    @cached_property
     def role_ids(self) -> tuple[str, ...]:
         """Role ids in file order."""
         return tuple(r.id for r in self.roles)
@@ -157,9 +158,13 @@ class Survey:
         member = np.array([[float(i.dimension == d.id) for d in self.dimensions] for i in likert])
         return tuple(i.id for i in likert), flip, member.reshape(len(likert), len(self.dimensions))
 
+    @cached_property
+    def _by_type(self) -> dict[str, tuple[Item, ...]]:
+        return {kind: tuple(i for i in self.items if i.type == kind) for kind in ITEM_TYPES}
+
     def items_of(self, kind: str) -> tuple[Item, ...]:
         """Items of one type, in file order."""
-        return tuple(i for i in self.items if i.type == kind)
+        return self._by_type[kind]
 
     def band_for(self, score: float) -> Band:
         """The band a score falls in."""

@@ -258,3 +258,19 @@ def test_cliffs_delta_columns_large_groups_use_ranks_and_agree() -> None:
     assert defined.all()
     for j in range(3):
         assert delta[j] == pytest.approx(cliffs_delta(x[:, j], y[:, j]), abs=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(0, 5), min_size=2, max_size=12).flatmap(
+        lambda xs: st.tuples(
+            st.just(xs), st.lists(st.integers(0, 5), min_size=len(xs), max_size=len(xs))
+        )
+    )
+)
+def test_kendall_tau_b_short_path_equals_scipy(pair: tuple[list[int], list[int]]) -> None:
+    x, y = (np.array(v, dtype=float) for v in pair)
+    if np.ptp(x) == 0 or np.ptp(y) == 0:
+        return
+    expected = sps.kendalltau(x, y, variant="b").statistic
+    assert kendall_tau_b(x, y) == pytest.approx(expected, abs=1e-12)

@@ -11,7 +11,7 @@ import numpy as np
 from .. import stats
 from . import rules
 from .common import Array, attempt, num
-from .prepare import Group, Prepared, weighted_means
+from .prepare import Group, Prepared
 
 
 @dataclass(frozen=True)
@@ -25,18 +25,24 @@ class RoleFacts:
 
 
 def role_facts(g: Group) -> RoleFacts:
-    """Means per role, in sorted role order."""
-    profiles, profile_n, dims, dims_n = {}, {}, {}, {}
-    for role in sorted(set(g.roles)):
-        rows = np.array([r == role for r in g.roles])
-        alloc = g.alloc[rows]
-        alloc = alloc[~np.isnan(alloc[:, 0])] if alloc.size else alloc
-        if len(alloc):
-            profiles[role] = alloc.mean(axis=0)
-            profile_n[role] = len(alloc)
-        dims[role] = weighted_means(g.dims[rows], None)
-        dims_n[role] = int(rows.sum())
-    return RoleFacts(profiles, profile_n, dims, dims_n)
+    """Means per role, in sorted role order (one matrix product per quantity, all roles)."""
+    roles = sorted(set(g.roles))
+    member = np.array([[float(r == role) for role in roles] for r in g.roles]).T  # (roles, n)
+    has_alloc = ~np.isnan(g.alloc[:, 0])
+    alloc_n = member @ has_alloc
+    alloc_sum = member @ np.where(has_alloc[:, None], g.alloc, 0.0)
+    present = ~np.isnan(g.dims)
+    dim_n = member @ present
+    dim_sum = member @ np.where(present, g.dims, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dim_means = np.where(dim_n > 0, dim_sum / np.where(dim_n > 0, dim_n, 1.0), np.nan)
+    profiles = {r: alloc_sum[k] / alloc_n[k] for k, r in enumerate(roles) if alloc_n[k] > 0}
+    return RoleFacts(
+        profiles=profiles,
+        profile_n={r: int(alloc_n[k]) for k, r in enumerate(roles) if alloc_n[k] > 0},
+        dims={r: dim_means[k] for k, r in enumerate(roles)},
+        dims_n={r: g.roles.count(r) for r in roles},
+    )
 
 
 def _rwg(p: Prepared, g: Group, reasons: dict[str, str]) -> dict[str, float | None]:

@@ -28,7 +28,7 @@ class Group:
     likert: Array  # (n, items) scored answers, reverse items already turned
     dims: Array  # (n, dimensions) respondent means, NaN below half the items answered
     alloc: Array  # (n, objectives) shares of the total, NaN rows without an allocation
-    weights: Array  # (n,) aggregation weights of the priority profile
+    weights: Array | None  # (n,) weights of the priority profile; None = equal
     counts: Array  # (B, n) how often each respondent is drawn in each bootstrap resample
     content_key: str
 
@@ -89,10 +89,10 @@ def _arrays(survey: Survey, rows: list[Response]) -> tuple[Array, Array, Array]:
     return L, D, A
 
 
-def _profile_weights(survey: Survey, roles: tuple[str, ...]) -> Array:
-    """1 per respondent, or 1 / (number of roles x size of the role) for the role-means profile."""
+def _profile_weights(survey: Survey, roles: tuple[str, ...]) -> Array | None:
+    """None (equal weights), or 1 / (number of roles x size of the role) for role means."""
     if survey.scoring.profile == "respondents" or not roles:
-        return np.ones(len(roles))
+        return None
     sizes = {role: roles.count(role) for role in set(roles)}
     return np.array([1.0 / (len(sizes) * sizes[role]) for role in roles])
 

@@ -62,11 +62,14 @@ def as_float_array(
     if raw.dtype.kind not in "biufO":
         raise TypeError(f"{name} must be numeric, got an array of dtype {raw.dtype}")
     try:
-        array = raw.astype(np.float64)
+        # No copy when the input already is float64: callers never write into it.
+        array = raw.astype(np.float64, copy=False)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{name} must contain only numbers, or None/NaN for missing") from exc
     if ndim is not None and array.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-dimensional, got shape {array.shape}")
+    if np.isfinite(array).all():  # the usual case: one pass instead of two
+        return array
     if np.isinf(array).any():
         raise ValueError(f"{name} must not contain infinite values")
     if not allow_nan and np.isnan(array).any():

@@ -101,6 +101,14 @@ def _absolute_bounds(ms: _MeanSquares, unit: str, tail: float) -> tuple[float, f
 def _icc_ci(
     ms: _MeanSquares, form: str, f: float, dfs: tuple[int, int], tail: float
 ) -> tuple[float, float]:
+    """The interval, its bounds in order (they can cross by a rounding error at k = 2)."""
+    low, high = _icc_bounds(ms, form, f, dfs, tail)
+    return min(low, high), max(low, high)
+
+
+def _icc_bounds(
+    ms: _MeanSquares, form: str, f: float, dfs: tuple[int, int], tail: float
+) -> tuple[float, float]:
     model, unit = form.split(",")
     if math.isinf(f) and (model != "A" or ms.cols == 0):
         return 1.0, 1.0  # no residual (and no rater) variance: both bounds are 1 in the limit
