@@ -145,3 +145,30 @@ def test_responses_may_be_built_directly(mini: Survey) -> None:
     result = score(mini, responses, n_resamples=200)
     assert result["objectives"]["compatibility"] == pytest.approx(10.0)  # 50 * (1 - 0.8)
     assert result["conflicts"][0]["kind"] == "objective_conflict"
+
+
+def test_role_means_ignore_respondents_without_an_allocation(mini: Survey) -> None:
+    """A second IT person who skipped the allocation must not halve IT's weight."""
+    from dataclasses import replace
+
+    survey = replace(mini, scoring=replace(mini.scoring, profile="role_means"))
+    raws = [
+        mini_response("acme", "i1", "it", priorities={"speed": 100}),
+        mini_response("acme", "l1", "legal", priorities={"risk": 100}),
+        {**mini_response("acme", "i2", "it"), "answers": {"t1": 3}},
+        mini_response("globex", "g"),
+    ]
+    weights = run(survey, raws)["objectives"]["profiles"]["acme"]["weights"]
+    assert weights["speed"] == pytest.approx(0.5) and weights["risk"] == pytest.approx(0.5)
+
+
+def test_alignment_interval_ignores_dimensions_nobody_answered(mini: Survey) -> None:
+    """Governance unanswered by everyone: the index and its interval rest on trust alone."""
+    raws = [
+        mini_response(p, f"{p}{k}", t1=1 + (k % 5), g1=None, g2=None, g3=None)
+        for p in ("acme", "globex")
+        for k in range(5)
+    ]
+    result = run(mini, raws)
+    assert result["dimensions"][1]["gap"] is None
+    assert result["alignment"]["ci"] is not None, result["alignment"]["reasons"]

@@ -131,8 +131,8 @@ def _method(p: Prepared) -> dict[str, Any]:
         "seed": p.seed,
         "interval": "percentile bootstrap, respondents resampled within each partner",
         "test": "permutation test of the difference of means (exact up to "
-        f"{rules.MAX_EXACT} splits, else {rules.N_PERMUTATIONS} random permutations), "
-        f"Benjamini-Hochberg at q = {rules.FDR_Q}",
+        f"{rules.MAX_EXACT} splits, else {rules.N_PERMUTATIONS} random permutations, or its "
+        f"normal limit from {rules.NORMAL_FROM} a side), Benjamini-Hochberg at q = {rules.FDR_Q}",
         "profile": p.survey.scoring.profile,
         "min_n": {
             "interval": rules.MIN_N_CI,

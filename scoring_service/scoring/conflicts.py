@@ -50,9 +50,9 @@ def _objective_conflict(p: Prepared, obj: ObjectiveFacts, rel: Relation) -> list
     else:
         first, second, w1, w2, b1, b2 = b, a, wb, wa, obj.boot[1], obj.boot[0]
     pull = float(_pull(w1, w2, i, j))
-    if pull < rules.PULL_MIN:
+    if not rules.reaches(pull, rules.PULL_MIN):
         return []
-    big = pull >= rules.PULL_HIGH
+    big = rules.reaches(pull, rules.PULL_HIGH)
     severity = (
         ("high" if big else "medium") if rel.kind == "conflicts" else ("medium" if big else "low")
     )
@@ -132,10 +132,12 @@ def _divergence(p: Prepared, obj: ObjectiveFacts) -> list[dict[str, Any]]:
     for k, o in enumerate(p.survey.objectives):
         diff = float(wb[k] - wa[k])
         if inferential:
-            hit = obj.q[k] <= rules.FDR_Q and abs(diff) >= rules.DIVERGENCE_MIN
-            severity = "high" if abs(diff) >= rules.DIVERGENCE_HIGH else "medium"
+            hit = obj.q[k] <= rules.FDR_Q and rules.reaches(abs(diff), rules.DIVERGENCE_MIN)
+            severity = "high" if rules.reaches(abs(diff), rules.DIVERGENCE_HIGH) else "medium"
         else:
-            hit = abs(diff) >= rules.DIVERGENCE_DESCRIPTIVE and abs(obj.delta[k]) >= 1.0
+            hit = rules.reaches(abs(diff), rules.DIVERGENCE_DESCRIPTIVE) and rules.reaches(
+                abs(obj.delta[k]), 1.0
+            )
             severity = "low"
         if not hit:
             continue
@@ -179,14 +181,18 @@ def _expectation_gaps(p: Prepared, dim: DimensionFacts) -> list[dict[str, Any]]:
             continue
         inferential = min(dim.n[0][d], dim.n[1][d]) >= rules.MIN_N_TEST
         size = abs(gap) / rng
-        big = size >= rules.GAP_HIGH and abs(delta) >= rules.DELTA_LARGE
+        big = rules.reaches(size, rules.GAP_HIGH) and rules.reaches(abs(delta), rules.DELTA_LARGE)
         basis = "descriptive"
-        if inferential and dim.q[d] <= rules.FDR_Q and size >= rules.GAP_MIN:
+        if inferential and dim.q[d] <= rules.FDR_Q and rules.reaches(size, rules.GAP_MIN):
             basis, severity = "inferential", ("high" if big else "medium")
         elif inferential and big and dim.p[d] <= rules.LARGE_GAP_P:
             # Large but not surviving the correction across dimensions: still worth a talk.
             basis, severity = "effect_size", "medium"
-        elif not inferential and size >= rules.GAP_DESCRIPTIVE and abs(delta) >= 1.0:
+        elif (
+            not inferential
+            and rules.reaches(size, rules.GAP_DESCRIPTIVE)
+            and rules.reaches(abs(delta), 1.0)
+        ):
             severity = "low"
         else:
             continue

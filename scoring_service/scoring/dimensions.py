@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import stats
 from . import rules
-from .common import Array, ci_allowed, intervals, num, permutation_q
+from .common import Array, intervals, num, permutation_q
 from .prepare import Prepared, weighted_means
 
 
@@ -24,7 +24,7 @@ class DimensionFacts:
     q: Array  # (D,) BH q-values, NaN where untested
     delta: Array  # (D,)
     ranges: Array  # (D,) scale range
-    ci_ok: bool  # both sides large enough for intervals on every dimension
+    ci_ok: bool  # both sides large enough for intervals on every dimension that has data
 
 
 def _items(p: Prepared) -> dict[str, dict[str, Any]]:
@@ -95,6 +95,6 @@ def dimensions_block(p: Prepared) -> tuple[list[dict[str, Any]], DimensionFacts]
         q,
         np.where(defined, delta, 0.0),
         ranges,
-        bool(ci_allowed(int(na.min()), int(nb.min()))),
+        bool(np.all(np.minimum(na, nb)[~np.isnan(gap)] >= rules.MIN_N_CI)),
     )
     return out, facts

@@ -40,12 +40,15 @@ def _objective_rule(p: Prepared, key: str, facts: RoleFacts) -> list[dict[str, A
         lean = {role: float(w[i] - w[j]) for role, w in facts.profiles.items()}
         to_i = max(lean, key=lambda r: (lean[r], r))
         to_j = min(lean, key=lambda r: (lean[r], r))
-        if lean[to_i] < rules.INTERNAL_LEAN or lean[to_j] > -rules.INTERNAL_LEAN:
+        if not (
+            rules.reaches(lean[to_i], rules.INTERNAL_LEAN)
+            and rules.reaches(-lean[to_j], rules.INTERNAL_LEAN)
+        ):
             continue
         basis, small = _basis(facts.profile_n[to_i], facts.profile_n[to_j])
         severity = "low" if small else "high"
         step = f": {rel.next_step[lang]}" if rel.next_step else "."
-        note = " (one respondent per role: descriptive)" if small else ""
+        note = f" (under {rules.MIN_N_ROLE} respondents in a role: descriptive)" if small else ""
         message = (
             f"Inside {key}, {role[to_i]} leans to {label[rel.a]} and {role[to_j]} to "
             f"{label[rel.b]}, which the survey marks as conflicting"
@@ -81,7 +84,8 @@ def _dimension_rule(p: Prepared, key: str, facts: RoleFacts) -> list[dict[str, A
     best: tuple[int, str, str, list[str]] | None = None
     for r, s in combinations(sorted(facts.dims), 2):
         with np.errstate(invalid="ignore"):
-            far = np.abs(facts.dims[r] - facts.dims[s]) >= rules.INTERNAL_DIM_GAP * ranges
+            gap = np.abs(facts.dims[r] - facts.dims[s])
+            far = gap >= rules.INTERNAL_DIM_GAP * ranges - rules.TOLERANCE
         dims = [d.id for d, hit in zip(p.survey.dimensions, far, strict=True) if hit]
         if len(dims) >= rules.INTERNAL_DIM_COUNT and (best is None or len(dims) > best[0]):
             best = (len(dims), r, s, dims)
@@ -90,7 +94,7 @@ def _dimension_rule(p: Prepared, key: str, facts: RoleFacts) -> list[dict[str, A
     count, r, s, dims = best
     role = {x.id: x.label[p.survey.default_language] for x in p.survey.roles}
     basis, small = _basis(facts.dims_n[r], facts.dims_n[s])
-    note = " (one respondent per role: descriptive)" if small else ""
+    note = f" (under {rules.MIN_N_ROLE} respondents in a role: descriptive)" if small else ""
     return [
         {
             "id": f"internal_conflict:{key}:{r}:{s}",

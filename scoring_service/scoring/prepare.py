@@ -89,12 +89,17 @@ def _arrays(survey: Survey, rows: list[Response]) -> tuple[Array, Array, Array]:
     return L, D, A
 
 
-def _profile_weights(survey: Survey, roles: tuple[str, ...]) -> Array | None:
-    """None (equal weights), or 1 / (number of roles x size of the role) for role means."""
+def _profile_weights(survey: Survey, roles: tuple[str, ...], alloc: Array) -> Array | None:
+    """None (equal weights), or 1 / (number of roles x size of the role) for role means.
+
+    Only respondents who allocated points count in the role sizes: a role's mean is the mean
+    of those who answered the allocation.
+    """
     if survey.scoring.profile == "respondents" or not roles:
         return None
-    sizes = {role: roles.count(role) for role in set(roles)}
-    return np.array([1.0 / (len(sizes) * sizes[role]) for role in roles])
+    allocated = [role for role, row in zip(roles, alloc, strict=True) if not np.isnan(row[0])]
+    sizes = {role: allocated.count(role) for role in set(allocated)}
+    return np.array([1.0 / (len(sizes) * sizes[role]) if role in sizes else 0.0 for role in roles])
 
 
 def bootstrap_counts(n: int, n_resamples: int, rng: np.random.Generator) -> Array:
@@ -132,7 +137,7 @@ def prepare(
                 likert=L,
                 dims=D,
                 alloc=A,
-                weights=_profile_weights(survey, roles),
+                weights=_profile_weights(survey, roles, A),
                 counts=bootstrap_counts(len(rows), n_resamples, rng),
                 content_key=content,
             )

@@ -42,3 +42,12 @@ INTERNAL_DIM_COUNT = 4  # ... on at least this many dimensions
 RWG_CUTOFF = 0.70  # below: the partner's mean on that dimension is weakly supported
 
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
+
+# Means of Likert answers and of points sit on a lattice: a gap of exactly 1.6 must not flip
+# with the order of a floating-point sum, so thresholds are reached within this tolerance.
+TOLERANCE = 1e-9
+
+
+def reaches(value: float, threshold: float) -> bool:
+    """``value >= threshold`` up to rounding."""
+    return bool(value >= threshold - TOLERANCE)

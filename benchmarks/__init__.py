@@ -1,0 +1,1 @@
+"""Benchmarks (not part of the installed package): ``make bench`` runs ``benchmarks/run.py``."""
