@@ -20,6 +20,7 @@ from scoring_service.stats import (
     krippendorff_alpha,
     rwg,
     rwg_j,
+    rwg_j_groups,
 )
 from scoring_service.stats.icc import _mean_squares
 
@@ -468,3 +469,33 @@ def test_kendall_w_properties(data: np.ndarray) -> None:
         assert chi2 == pytest.approx(data.shape[0] * (data.shape[1] - 1) * w, abs=1e-9)
     if np.ptp(data[0]) > 0:
         assert kendall_w(np.tile(data[:1], (3, 1))) == pytest.approx(1.0)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    hnp.arrays(
+        np.float64,
+        st.tuples(st.integers(1, 7), st.integers(1, 8)),
+        elements=st.one_of(st.just(np.nan), st.integers(1, 5).map(float)),
+    ),
+    st.data(),
+)
+def test_rwg_j_groups_equals_rwg_j_per_group(ratings: np.ndarray, data: st.DataObject) -> None:
+    """The one-pass version gives rwg_j of each group, and says where rwg_j would raise."""
+    items = ratings.shape[1]
+    groups = data.draw(
+        st.lists(
+            st.lists(st.integers(0, items - 1), min_size=1, max_size=4, unique=True),
+            min_size=1,
+            max_size=4,
+        )
+    )
+    options = [5 if k % 2 else 7 for k in range(len(groups))]
+    values, defined = rwg_j_groups(ratings, groups, options)
+    for k, (columns, points) in enumerate(zip(groups, options, strict=True)):
+        try:
+            expected = rwg_j(ratings[:, columns], points)
+        except DegenerateInputError:
+            assert not defined[k]
+            continue
+        assert defined[k] and values[k] == pytest.approx(expected, abs=1e-12)

@@ -202,23 +202,24 @@ def rwg_j_groups(
     values = as_float_array(ratings, "ratings", ndim=2)
     if len(groups) != len(options):
         raise ValueError("groups and options must have the same length")
-    counts = (~np.isnan(values)).sum(axis=0)
-    variances = np.full(values.shape[1], np.nan)
+    present = ~np.isnan(values)
+    counts = present.sum(axis=0)
     usable = counts >= 2
-    if usable.any():
-        variances[usable] = np.nanvar(values[:, usable], axis=0, ddof=1)
-    out = np.zeros(len(groups))
-    defined = np.zeros(len(groups), dtype=bool)
-    for k, (columns, points) in enumerate(zip(groups, options, strict=True)):
-        item_variances = variances[list(columns)]
-        item_variances = item_variances[~np.isnan(item_variances)]
-        if item_variances.size == 0:
-            continue
-        defined[k] = True
-        ratio = float(item_variances.mean()) / _uniform_null_variance(points)
-        if ratio < 1.0:
-            j = item_variances.size
-            out[k] = j * (1 - ratio) / (j * (1 - ratio) + ratio)
+    # Item variances (ddof 1) over the non-missing ratings, all items at once.
+    filled = np.where(present, values, 0.0)
+    means = filled.sum(axis=0) / np.maximum(counts, 1)
+    squares = (np.where(present, values - means, 0.0) ** 2).sum(axis=0)
+    variances = np.where(usable, squares / np.maximum(counts - 1, 1), 0.0)
+    member = np.zeros((values.shape[1], len(groups)))
+    for k, columns in enumerate(groups):
+        member[list(columns), k] = 1.0
+    used = usable.astype(np.float64) @ member  # J per group
+    defined = used > 0
+    null = np.array([_uniform_null_variance(points) for points in options])
+    ratio = (variances @ member) / np.maximum(used, 1.0) / null
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spearman_brown = used * (1 - ratio) / (used * (1 - ratio) + ratio)
+    out = np.where(defined & (ratio < 1.0), spearman_brown, 0.0)
     return out, defined
 
 

@@ -135,7 +135,10 @@ def weighted_cosine(a: ArrayLike, b: ArrayLike, R: ArrayLike) -> float | NDArray
     v = as_float_array(b, "b", allow_nan=False)
     weights = as_float_array(R, "R", ndim=2, allow_nan=False)
     size = weights.shape[0]
-    if weights.shape != (size, size) or not np.allclose(weights, weights.T):
+    symmetric = weights.shape == (size, size) and (
+        np.array_equal(weights, weights.T) or np.allclose(weights, weights.T)
+    )
+    if not symmetric:
         raise ValueError(f"R must be a symmetric square matrix, got shape {weights.shape}")
     for name, arr in (("a", u), ("b", v)):
         if arr.ndim == 0 or arr.shape[-1] != size:
