@@ -1,5 +1,7 @@
 """gunicorn settings, from environment variables (see docs/deployment.md)."""
 
+import ctypes
+import ctypes.util
 import gc
 import multiprocessing
 import os
@@ -19,6 +21,29 @@ accesslog = os.environ.get("SCORING_ACCESS_LOG", "-")
 # to `make run`) would fight over it, and nothing here uses it.
 control_socket_disable = True
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+
+
+def _tune_malloc():
+    """Keep freed memory in the heap instead of mmap/munmap cycles for every bootstrap matrix.
+
+    Each request allocates arrays of 100-200 KB (2,000 resamples); above glibc's default
+    128 KB threshold each one is a fresh mmap with page faults. Measured in-process on the
+    typical request: about 20% less time. Set here (mallopt) rather than as MALLOC_*
+    environment variables so that every way of starting gunicorn gets it; the workers
+    inherit it from the master. A no-op where the C library is not glibc.
+    """
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return
+    mib = 1024 * 1024
+    mallopt(-3, 16 * mib)  # M_MMAP_THRESHOLD
+    mallopt(-1, 64 * mib)  # M_TRIM_THRESHOLD
+    mallopt(-2, 16 * mib)  # M_TOP_PAD
+
+
+_tune_malloc()
 
 
 def post_worker_init(worker):  # noqa: ARG001
