@@ -1,26 +1,36 @@
-"""gunicorn settings, from environment variables (see docs/deployment.md)."""
+"""gunicorn settings, from environment variables (see docs/deployment.md).
+
+The variables are read and checked by ``scoring_service.config.server_from_env``, like every
+other setting: a bad value stops start-up with a message naming the variable.
+"""
 
 import ctypes
 import ctypes.util
 import gc
-import multiprocessing
-import os
+import sys
 
-bind = os.environ.get("SCORING_BIND", "127.0.0.1:8000")
+from scoring_service.config import ConfigError, server_from_env
+
+try:
+    _settings = server_from_env()
+except ConfigError as exc:
+    sys.exit(f"gunicorn.conf.py: {exc}")
+
+bind = _settings.bind
 # Sync workers, one per core: measured better than gthread or gevent for this CPU-bound work.
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
+workers = _settings.workers
 worker_class = "sync"
-timeout = int(os.environ.get("SCORING_TIMEOUT", "30"))
-graceful_timeout = int(os.environ.get("SCORING_GRACEFUL_TIMEOUT", "20"))
-keepalive = int(os.environ.get("SCORING_KEEPALIVE", "5"))
+timeout = _settings.timeout
+graceful_timeout = _settings.graceful_timeout
+keepalive = _settings.keepalive
 # Load the app (and scipy) once in the master: less memory per worker, faster start-up,
 # and a broken survey file or setting stops start-up before any worker forks.
 preload_app = True
-accesslog = os.environ.get("SCORING_ACCESS_LOG", "-")
+accesslog = _settings.accesslog
+loglevel = _settings.loglevel
 # gunicorn 27's control socket is one fixed path per user: two services (or a test server next
 # to `make run`) would fight over it, and nothing here uses it.
 control_socket_disable = True
-loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 
 
 def _tune_malloc():

@@ -1,18 +1,21 @@
-"""``scoring-service``: score a file offline with the same engine as the API."""
+"""scoring-service: score a file offline with the same engine as the API."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from .config import ConfigError, from_env
 from .csv_format import read_csv
-from .errors import InvalidInput, ScoringError
+from .errors import FieldError, InvalidInput, ScoringError
 from .responses import parse_responses
+from .schemas import ScoreRequestSchema
 from .scoring import score
+from .survey_schema import flatten_errors
 from .surveys import load_registry
 
 
@@ -30,20 +33,27 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class UsageError(Exception):
+    """The command line or the file does not say what to score."""
+
+
 def _load(args: argparse.Namespace) -> tuple[str, int | None, Any]:
-    """Survey id, version and raw responses from the file."""
+    """Survey id, version and raw responses from the file (a JSON file is checked like the API's
+    body, by the same schema)."""
     text = args.file.read_text(encoding="utf-8-sig")
     if args.file.suffix.lower() == ".csv":
         if not args.survey:
-            raise SystemExit("scoring-service: --survey is required for a CSV file")
+            raise UsageError("--survey is required for a CSV file")
         return args.survey, args.survey_version, text
     body = json.loads(text)
     if not isinstance(body, dict):
-        raise SystemExit("scoring-service: the JSON file must hold an object like the API's body")
-    survey = args.survey or body.get("survey")
-    if not survey:
-        raise SystemExit("scoring-service: give --survey or a 'survey' field in the file")
-    return survey, args.survey_version or body.get("survey_version"), body.get("responses")
+        raise UsageError("the JSON file must hold an object like the API's body")
+    if args.survey:
+        body["survey"] = args.survey
+    problems = flatten_errors(ScoreRequestSchema().validate(body))
+    if problems:
+        raise InvalidInput([FieldError(path, message) for path, message in problems])
+    return body["survey"], args.survey_version or body.get("survey_version"), body["responses"]
 
 
 def _fmt(x: Any, digits: int = 2) -> str:
@@ -98,16 +108,28 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; exit 0 on success, 2 on invalid input or configuration."""
     args = _parser().parse_args(argv)
     try:
+        return _run(args)
+    except BrokenPipeError:  # `scoring-service ... | head`: the reader left, nothing to report
+        # As the Python docs advise: point stdout at devnull so the exit flush cannot fail.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Dispatch a parsed command line; errors become messages and exit status 2."""
+    try:
         if args.command == "check-surveys":
             registry = load_registry(from_env().surveys_dir)
             for s in registry.latest():
                 print(f"{s.id}: versions {registry.versions(s.id)} ok")
             return 0
         return _score(args)
+    except BrokenPipeError:
+        raise
     except InvalidInput as exc:
         for e in exc.errors:
             print(f"error: {e}", file=sys.stderr)
         return 2
-    except (ScoringError, ConfigError, OSError, json.JSONDecodeError) as exc:
+    except (ScoringError, ConfigError, UsageError, OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

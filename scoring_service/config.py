@@ -39,6 +39,14 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
     return value
 
 
+def _log_level(env: Mapping[str, str]) -> str:
+    """LOG_LEVEL, one of DEBUG, INFO, WARNING, ERROR (default INFO)."""
+    level = (env.get("LOG_LEVEL") or "INFO").upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError(f"LOG_LEVEL={level!r}: must be DEBUG, INFO, WARNING or ERROR")
+    return level
+
+
 def from_env(env: Mapping[str, str] | None = None) -> Settings:
     """Read and check the settings; :class:`ConfigError` names the first bad variable."""
     env = os.environ if env is None else env
@@ -52,13 +60,42 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         raise ConfigError(f"SCORING_CONFIDENCE={raw_conf!r}: must be a number") from None
     if not 0.5 <= confidence < 1:
         raise ConfigError(f"SCORING_CONFIDENCE={raw_conf!r}: must be in [0.5, 1)")
-    level = (env.get("LOG_LEVEL") or "INFO").upper()
-    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
-        raise ConfigError(f"LOG_LEVEL={level!r}: must be DEBUG, INFO, WARNING or ERROR")
+    level = _log_level(env)
     return Settings(
         surveys_dir=surveys,
         max_body_bytes=_int(env, "SCORING_MAX_BODY_BYTES", 4 * 1024 * 1024, 2_000_000, 1 << 30),
         bootstrap_resamples=_int(env, "SCORING_BOOTSTRAP_RESAMPLES", 2000, 200, 100_000),
         confidence=confidence,
         log_level=level,
+    )
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """gunicorn's settings (read by ``gunicorn.conf.py``), from the same environment."""
+
+    bind: str
+    workers: int
+    timeout: int
+    graceful_timeout: int
+    keepalive: int
+    accesslog: str
+    loglevel: str
+
+
+def server_from_env(env: Mapping[str, str] | None = None) -> ServerSettings:
+    """Read and check gunicorn's settings; :class:`ConfigError` names the first bad variable."""
+    env = os.environ if env is None else env
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    bind = env.get("SCORING_BIND") or "127.0.0.1:8000"
+    if ":" not in bind and not bind.startswith("unix:"):
+        raise ConfigError(f"SCORING_BIND={bind!r}: must be host:port or unix:path")
+    return ServerSettings(
+        bind=bind,
+        workers=_int(env, "WEB_CONCURRENCY", cores or 1, 1, 256),
+        timeout=_int(env, "SCORING_TIMEOUT", 30, 1, 3600),
+        graceful_timeout=_int(env, "SCORING_GRACEFUL_TIMEOUT", 20, 1, 3600),
+        keepalive=_int(env, "SCORING_KEEPALIVE", 5, 0, 3600),
+        accesslog=env.get("SCORING_ACCESS_LOG") or "-",
+        loglevel=_log_level(env).lower(),
     )

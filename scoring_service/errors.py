@@ -17,7 +17,7 @@ class FieldError:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.message}"
+        return f"{self.path or 'body'}: {self.message}"
 
 
 class InvalidInput(ScoringError):

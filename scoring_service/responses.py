@@ -17,6 +17,8 @@ from .surveys import Survey
 RESPONSE_KEYS = frozenset(("partner", "role", "respondent", "answers"))
 MAX_ERRORS = 50
 MAX_ID_LENGTH = 200
+# Memory and time grow with respondents x resamples; 1,000 a side is 2 x 500 twice over.
+MAX_PER_PARTNER = 1000
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ def _allocation(
     if not isinstance(value, dict):
         errors.append(FieldError(path, "must be an object of objective id -> points"))
         return None
-    known = set(survey.objective_ids)
+    known = survey.objective_set
     points: dict[str, float] = {}
     for objective, p in value.items():
         where = f"{path}.{objective}"
@@ -97,9 +99,9 @@ def _answers(
                 likert[item_id] = float(value)
         elif item.type == "allocation":
             allocation = _allocation(value, survey, item.total or 100, where, errors)
-        elif not isinstance(value, str) or len(value) > (item.max_length or 2000):
+        elif not isinstance(value, str) or len(value) > (item.max_length or 0):
             errors.append(
-                FieldError(where, f"must be a string of at most {item.max_length or 2000}")
+                FieldError(where, f"must be a string of at most {item.max_length} characters")
             )
         else:
             text[item_id] = value
@@ -151,6 +153,15 @@ def parse_responses(raw: Any, survey: Survey, path: str = "responses") -> list[R
                 )
             )
     partners = sorted({r.partner for r in parsed if r is not None and r.partner})
+    sizes = {p: 0 for p in partners}
+    for r in parsed:
+        if r is not None and r.partner:
+            sizes[r.partner] += 1
+    for partner, size in sizes.items():
+        if size > MAX_PER_PARTNER:
+            errors.append(
+                FieldError(path, f"{partner!r} has {size} respondents; at most {MAX_PER_PARTNER}")
+            )
     if len(partners) != 2:
         errors.append(
             FieldError(path, f"must hold exactly two distinct partners (got {len(partners)})")

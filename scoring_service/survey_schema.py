@@ -164,6 +164,11 @@ class SurveyFileSchema(_Strict):
                 errors[f"dimensions[{n}]"] = ["has no likert item"]
         if len([i for i in data["items"] if i["type"] == "allocation"]) > 1:
             errors["items"] = ["at most one allocation item per survey"]
+        signs = {"supports": 1, "neutral": 0, "tension": -1, "conflicts": -1}
+        for kind, weight in data["relation_weights"].items():
+            if (weight > 0) - (weight < 0) != signs[kind]:
+                want = {1: "positive", 0: "0", -1: "negative"}[signs[kind]]
+                errors[f"relation_weights.{kind}"] = [f"must be {want} (got {weight})"]
         bands = [b["min"] for b in data["scoring"]["bands"]]
         if bands != sorted(bands, reverse=True) or bands[-1] != 0:
             errors["scoring.bands"] = ["must be in descending order of min, the last with min 0"]

@@ -21,6 +21,7 @@ from .survey_schema import SurveyFileSchema, flatten_errors
 Text = dict[str, str]
 RelationKind = Literal["supports", "neutral", "tension", "conflicts"]
 ITEM_TYPES = ("likert", "allocation", "text")
+TEXT_MAX_LENGTH = 2000  # characters of a text answer when the item does not say
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,17 @@ class ScoringOptions:
 
 
 @dataclass(frozen=True)
+class LikertLayout:
+    """Likert item ids; which are reverse-scored; min + max of each item's scale (a reversed
+    answer x scores ends - x); the items x dimensions membership matrix."""
+
+    ids: tuple[str, ...]
+    reverse: NDArray[np.bool_]
+    ends: NDArray[np.float64]
+    member: NDArray[np.float64]
+
+
+@dataclass(frozen=True)
 class Survey:
     """A validated survey version, with its relation matrix R precomputed."""
 
@@ -133,6 +145,11 @@ class Survey:
         return tuple(o.id for o in self.objectives)
 
     @cached_property
+    def objective_set(self) -> frozenset[str]:
+        """Objective ids as a set, for membership tests."""
+        return frozenset(self.objective_ids)
+
+    @cached_property
     def role_ids(self) -> tuple[str, ...]:
         """Role ids in file order."""
         return tuple(r.id for r in self.roles)
@@ -140,23 +157,33 @@ class Survey:
     @cached_property
     def item_scales(self) -> dict[str, tuple[Item, Scale | None]]:
         """Every item by id with its scale (None for non-Likert items), built once."""
-        scales = {d.id: d.scale for d in self.dimensions}
-        return {i.id: (i, scales.get(i.dimension or "")) for i in self.items}
+        return {i.id: (i, self.dimension_scales.get(i.dimension or "")) for i in self.items}
 
     @cached_property
-    def likert_layout(self) -> tuple[tuple[str, ...], NDArray[np.float64], NDArray[np.float64]]:
-        """Likert item ids, the reverse-scoring sum (min + max, 0 for normal items) per item,
-        and the items x dimensions membership matrix: the arrays the engine scores with."""
+    def likert_layout(self) -> LikertLayout:
+        """The arrays the engine scores Likert answers with, built once per survey."""
         likert = self.items_of("likert")
-        scales = {d.id: d.scale for d in self.dimensions}
-        flip = np.array(
-            [
-                scales[i.dimension or ""].min + scales[i.dimension or ""].max if i.reverse else 0.0
-                for i in likert
-            ]
+        scales = self.dimension_scales
+        ends = np.array(
+            [scales[i.dimension or ""].min + scales[i.dimension or ""].max for i in likert]
         )
         member = np.array([[float(i.dimension == d.id) for d in self.dimensions] for i in likert])
-        return tuple(i.id for i in likert), flip, member.reshape(len(likert), len(self.dimensions))
+        return LikertLayout(
+            ids=tuple(i.id for i in likert),
+            reverse=np.array([i.reverse for i in likert], dtype=bool),
+            ends=ends.astype(np.float64),
+            member=member.reshape(len(likert), len(self.dimensions)),
+        )
+
+    @cached_property
+    def dimension_scales(self) -> dict[str, Scale]:
+        """Each dimension's scale, by dimension id."""
+        return {d.id: d.scale for d in self.dimensions}
+
+    @cached_property
+    def allocation_total(self) -> int:
+        """Points of the allocation item (100 when the survey has none)."""
+        return next((i.total for i in self.items_of("allocation") if i.total), 100)
 
     @cached_property
     def _by_type(self) -> dict[str, tuple[Item, ...]]:
@@ -219,7 +246,7 @@ def _build(doc: dict[str, Any]) -> Survey:
             dimension=i.get("dimension"),
             reverse=i.get("reverse", False),
             total=i.get("total"),
-            max_length=i.get("max_length"),
+            max_length=i.get("max_length", TEXT_MAX_LENGTH if i["type"] == "text" else None),
         )
         for i in doc["items"]
     )

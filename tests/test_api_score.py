@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
 import pytest
@@ -226,7 +225,20 @@ def test_skipped_items_and_missing_allocation(mini_client: FlaskClient) -> None:
 )
 def test_no_input_causes_a_500(mini_client: FlaskClient, junk: Any) -> None:
     """Any JSON in any slot gives a 2xx or a 4xx problem, never a 500."""
-    for payload in (junk, {"survey": "mini", "responses": junk}, body(*two_sides(1), junk)):
+    slots = []
+    for key in ("partner", "role", "respondent", "answers"):
+        broken = two_sides(1)
+        broken[0][key] = junk
+        slots.append(body(*broken))
+    for item in ("t1", "priorities", "comments"):
+        broken = two_sides(1)
+        broken[1]["answers"][item] = junk
+        slots.append(body(*broken))
+    broken = two_sides(1)
+    broken[0]["answers"]["priorities"]["speed"] = junk
+    slots.append(body(*broken))
+    envelope = [junk, {"survey": "mini", "responses": junk}, {"survey": junk, "responses": []}]
+    for payload in [*envelope, {**body(*two_sides(1)), "survey_version": junk}, *slots]:
         try:
             data = json.dumps(payload, allow_nan=True)
         except ValueError:
@@ -249,4 +261,54 @@ def test_two_by_five_hundred_fits_and_scores(client: FlaskClient, default_survey
     assert resp.status_code == 200
     doc = resp.get_json()
     assert doc["sample"]["acme"]["n"] == 500
-    assert all(not math.isnan(d["gap"]) for d in doc["dimensions"])
+    assert all(d["gap"] is not None and d["gap_ci"] is not None for d in doc["dimensions"])
+    assert doc["method"]["tests_run"] == {"dimensions": "normal", "objectives": "normal"}
+
+
+def test_deeply_nested_json_is_a_400(mini_client: FlaskClient) -> None:
+    data = '{"survey": "mini", "responses": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    doc = problem(
+        mini_client.post("/api/v1/score", data=data, content_type="application/json"), 400
+    )
+    assert "JSON" in doc["detail"]
+
+
+@pytest.mark.parametrize("payload", [[], "text", None, 5])
+def test_a_body_that_is_not_an_object(mini_client: FlaskClient, payload: Any) -> None:
+    resp = mini_client.post(
+        "/api/v1/score", data=json.dumps(payload), content_type="application/json"
+    )
+    doc = problem(resp, 422)
+    assert doc["errors"] == [{"path": "", "message": "must be a JSON object"}]
+
+
+def test_413_says_the_limit() -> None:
+    app = create_app({"surveys_dir": FIXTURES / "surveys", "max_body_bytes": 2_000_000})
+    resp = app.test_client().post(
+        "/api/v1/score", data="x" * 2_000_001, content_type="application/json"
+    )
+    doc = problem(resp, 413)
+    assert doc["title"] == "Content Too Large" and "2000000 bytes" in doc["detail"]
+
+
+def test_routing_errors_come_before_the_content_type(mini_client: FlaskClient) -> None:
+    problem(mini_client.post("/livez", data="x", content_type="text/plain"), 405)
+    problem(mini_client.post("/api/v1/nowhere", data="x", content_type="text/plain"), 404)
+
+
+def test_every_422_has_the_same_title(mini_client: FlaskClient) -> None:
+    envelope = problem(mini_client.post("/api/v1/score", json={"survey": "mini"}), 422)
+    answers = problem(mini_client.post("/api/v1/score", json=body(mini_response("a", "1"))), 422)
+    query = problem(mini_client.get("/api/v1/surveys/mini?version=x"), 422)
+    assert envelope["title"] == answers["title"] == query["title"] == "Unprocessable Content"
+
+
+def test_too_many_respondents_for_one_partner(mini_client: FlaskClient) -> None:
+    many = [
+        {"partner": "acme", "role": "it", "respondent": str(k), "answers": {}} for k in range(1001)
+    ]
+    many.append({"partner": "globex", "role": "it", "respondent": "g", "answers": {}})
+    doc = problem(mini_client.post("/api/v1/score", json=body(*many)), 422)
+    assert doc["errors"] == [
+        {"path": "responses", "message": "'acme' has 1001 respondents; at most 1000"}
+    ]

@@ -68,3 +68,19 @@ def test_a_fault_of_ours_is_a_500_problem_without_a_trace(caplog: pytest.LogCapt
     assert "secret internals" not in text and "Traceback" not in text
     assert resp.get_json()["title"] == "Internal Server Error"
     assert "secret internals" in caplog.text  # logged for us, not shown to the client
+
+
+def test_server_settings() -> None:
+    from scoring_service.config import server_from_env
+
+    s = server_from_env({})
+    assert s.bind == "127.0.0.1:8000" and s.workers >= 1 and s.loglevel == "info"
+    assert server_from_env({"WEB_CONCURRENCY": "3", "LOG_LEVEL": "debug"}).workers == 3
+    for env, name in (
+        ({"SCORING_TIMEOUT": "soon"}, "SCORING_TIMEOUT"),
+        ({"SCORING_KEEPALIVE": "-1"}, "SCORING_KEEPALIVE"),
+        ({"SCORING_BIND": "8000"}, "SCORING_BIND"),
+        ({"LOG_LEVEL": "chatty"}, "LOG_LEVEL"),
+    ):
+        with pytest.raises(ConfigError, match=name):
+            server_from_env(env)

@@ -91,3 +91,22 @@ def test_unknown_survey(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 def test_check_surveys(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check-surveys"]) == 0
     assert "mini: versions [1] ok" in capsys.readouterr().out
+
+
+def test_csv_without_survey_and_bad_encoding_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_csv(tmp_path / "r.csv", responses())
+    assert main(["score", str(tmp_path / "r.csv")]) == 2
+    assert "--survey is required" in capsys.readouterr().err
+    (tmp_path / "latin.csv").write_bytes("partner,role,respondent\nAcmé,it,r1\n".encode("latin-1"))
+    assert main(["score", "--survey", "mini", str(tmp_path / "latin.csv")]) == 2
+    assert "can't decode" in capsys.readouterr().err
+
+
+def test_json_envelope_is_checked_like_the_api(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "b.json").write_text(json.dumps({"survey": ["x"], "responses": []}))
+    assert main(["score", str(tmp_path / "b.json")]) == 2
+    assert "survey: Not a valid string." in capsys.readouterr().err

@@ -172,3 +172,46 @@ def test_alignment_interval_ignores_dimensions_nobody_answered(mini: Survey) -> 
     result = run(mini, raws)
     assert result["dimensions"][1]["gap"] is None
     assert result["alignment"]["ci"] is not None, result["alignment"]["reasons"]
+
+
+def test_shared_top_needs_points_and_tau_ignores_float_noise(mini: Survey) -> None:
+    """Only objectives someone gave points to can be top; equal shares tie in tau-b although
+    (10 + 30) / 200 and (20 + 20) / 200 differ in the last bit."""
+    a = [mini_response("acme", "a1", priorities={"speed": 100})]
+    b = [mini_response("globex", "g1", priorities={"risk": 100})]
+    result = run(mini, a + b)
+    assert result["objectives"]["shared_top"] == []
+    assert result["objectives"]["overlap"] == 0.0
+    noisy = [
+        mini_response("acme", "a1", priorities={"speed": 10, "risk": 30, "revenue": 60}),
+        mini_response("acme", "a2", priorities={"speed": 30, "risk": 10, "revenue": 60}),
+        mini_response(
+            "globex", "g1", priorities={"speed": 20, "risk": 20, "revenue": 50, "cost": 10}
+        ),
+    ]
+    tau = run(mini, noisy)["objectives"]["kendall_tau_b"]
+    # acme (.2, .2, .6, 0) v globex (.2, .2, .5, .1): the same ranking on integer points.
+    from scipy import stats as sps
+
+    exact = sps.kendalltau([2, 2, 6, 0], [2, 2, 5, 1]).statistic
+    assert tau == pytest.approx(exact)
+
+
+def test_objective_conflict_basis_follows_the_sample(mini: Survey) -> None:
+    fast = {"speed": 60, "risk": 10, "revenue": 20, "cost": 10}
+    careful = {"speed": 10, "risk": 60, "revenue": 20, "cost": 10}
+    for n, basis in ((3, "descriptive"), (5, "effect_size")):
+        raws = [mini_response("acme", f"a{k}", priorities=fast) for k in range(n)]
+        raws += [mini_response("globex", f"g{k}", priorities=careful) for k in range(n)]
+        flag = run(mini, raws)["conflicts"][0]
+        assert (flag["kind"], flag["basis"], flag["severity"]) == (
+            "objective_conflict",
+            basis,
+            "high",
+        )
+
+
+def test_method_says_which_test_ran(mini: Survey) -> None:
+    raws = [mini_response(p, f"{p}{k}", t1=1 + k % 5) for p in ("acme", "globex") for k in range(6)]
+    assert run(mini, raws)["method"]["tests_run"] == {"dimensions": "exact", "objectives": "exact"}
+    assert run(mini, raws[:4] + raws[6:10])["method"]["tests_run"] == {}

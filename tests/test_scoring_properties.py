@@ -29,9 +29,13 @@ def allocation(draw: Any) -> dict[str, int]:
 
 @st.composite
 def answers(draw: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        i: draw(st.none() | st.integers(1, 5)) for i in LIKERT if draw(st.booleans()) or True
-    }
+    """Each Likert item answered, explicitly skipped (null) or absent; usually an allocation."""
+    out: dict[str, Any] = {}
+    for item in LIKERT:
+        kind = draw(st.integers(0, 5))
+        if kind == 0:
+            continue  # absent
+        out[item] = None if kind == 1 else draw(st.integers(1, 5))
     if draw(st.integers(0, 9)) > 0:
         out["priorities"] = draw(allocation())
     return out

@@ -10,7 +10,7 @@ import pytest
 
 from scoring_service import create_app
 from scoring_service.errors import SurveyDefinitionError
-from scoring_service.surveys import Survey, SurveyRegistry, load_registry
+from scoring_service.surveys import Survey, load_registry
 
 from .conftest import FIXTURES
 
@@ -143,7 +143,6 @@ def test_versions_latest_and_lookup(tmp_path: Path) -> None:
     registry = load_registry(tmp_path)
     assert registry.versions("mini") == [1, 2]
     assert registry.get("mini").version == 2 and registry.get("mini", 1).version == 1
-    assert isinstance(registry, SurveyRegistry)
 
 
 def test_survey_api(mini_client) -> None:  # type: ignore[no-untyped-def]
@@ -170,3 +169,38 @@ def test_survey_api(mini_client) -> None:  # type: ignore[no-untyped-def]
     bad = mini_client.get("/api/v1/surveys/mini?version=x")
     assert bad.status_code == 422 and bad.get_json()["errors"][0]["path"] == "version"
     assert mini_client.get("/api/v1/surveys/nope").mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ("supports = 0.4", "supports = -0.4", "relation_weights.supports"),
+        ("conflicts = -0.8", "conflicts = 0.3", "relation_weights.conflicts"),
+        ("neutral = 0.0", "neutral = 0.1", "relation_weights.neutral"),
+    ],
+)
+def test_relation_weights_have_the_sign_of_their_kind(
+    tmp_path: Path, old: str, new: str, field: str
+) -> None:
+    with pytest.raises(SurveyDefinitionError, match=field):
+        load_registry(write(tmp_path, MINI.replace(old, new)))
+
+
+def test_reverse_scoring_on_a_scale_around_zero(tmp_path: Path) -> None:
+    """A -2..2 scale: a reversed answer x scores -x (min + max - x), even though min + max = 0."""
+    from scoring_service.responses import parse_responses
+    from scoring_service.scoring import score
+
+    labels = ", ".join(f'"{k}" = {{ en = "p{k}" }}' for k in range(-2, 3))
+    text = MINI.replace("min = 1\nmax = 5", "min = -2\nmax = 2").replace(
+        MINI[MINI.index("labels = { 1 = ") : MINI.index("\n", MINI.index("labels = { 1 = "))],
+        f"labels = {{ {labels} }}",
+    )
+    survey = load_registry(write(tmp_path, text)).get("mini")
+    raws = [
+        {"partner": p, "role": "it", "respondent": "r", "answers": {"t1": v, "t2": v, "t3": v}}
+        for p, v in (("acme", 2), ("globex", -2))
+    ]
+    trust = score(survey, parse_responses(raws, survey), n_resamples=200)["dimensions"][0]
+    assert trust["items"]["t2"]["means"] == {"acme": -2.0, "globex": 2.0}
+    assert trust["means"] == {"acme": pytest.approx(2 / 3), "globex": pytest.approx(-2 / 3)}

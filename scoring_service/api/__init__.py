@@ -37,7 +37,8 @@ def init_app(app: Flask) -> problems.ProblemApi:
     @app.before_request
     def _json_only() -> None:
         """A body sent to the API must be JSON: 415 otherwise, before anything is parsed."""
-        if request.method in JSON_METHODS and not request.is_json:
+        routed = request.routing_exception is None  # 404 and 405 win over 415
+        if routed and request.method in JSON_METHODS and not request.is_json:
             abort(415, description="Send the body as application/json.")
 
     return api

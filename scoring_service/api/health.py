@@ -6,7 +6,8 @@ from typing import Any
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
+
+from .problems import Blueprint
 
 blp = Blueprint("health", __name__, description="Health")
 

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import logging
+import json
 from typing import Any, cast
 
-from flask import Flask, Response, current_app, request
+import flask_smorest
+from flask import Flask, Request, Response, current_app
 from flask_smorest import Api
+from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..errors import FieldError, InvalidInput, UnknownSurvey
 from ..survey_schema import flatten_errors
 
 PROBLEM_TYPE = "application/problem+json"
-log = logging.getLogger(__name__)
 
 
 def problem(
@@ -38,10 +39,32 @@ def _webargs_errors(data: dict[str, Any]) -> list[FieldError]:
     """webargs' ``{"json": {"field": [msg]}}`` as field errors without the location prefix."""
     messages = data.get("messages") or data.get("errors") or {}
     found: list[FieldError] = []
-    for location, errors in messages.items():
+    for errors in messages.values():
         for path, message in flatten_errors(errors):
-            found.append(FieldError(path if path != "(file)" else location, message))
+            if path == "(file)":  # the body itself, e.g. an array where an object belongs
+                path, message = "", "must be a JSON object"
+            found.append(FieldError(path, message))
     return found
+
+
+class _Parser(FlaskParser):
+    """webargs' parser, with JSON nested too deeply for Python's parser answered as a 400."""
+
+    def _raw_load_json(self, req: Request) -> Any:
+        try:
+            return super()._raw_load_json(req)
+        except RecursionError:
+            raise json.JSONDecodeError("nested too deeply", "(body)", 0) from None
+
+
+class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
+    """The blueprint every API module uses: flask-smorest's, with the parser above."""
+
+    ARGUMENTS_PARSER = _Parser()
+
+
+# RFC 9110 names the two statuses differently from werkzeug's older phrases.
+TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
 
 
 class ProblemApi(Api):  # type: ignore[misc]
@@ -50,9 +73,7 @@ class ProblemApi(Api):  # type: ignore[misc]
     def handle_http_exception(self, error: HTTPException) -> Response:
         """Every HTTP error, including the 500 Flask makes of an uncaught exception."""
         status = error.code or 500
-        if isinstance(error, InternalServerError):
-            original = getattr(error, "original_exception", None)
-            log.error("unhandled error on %s %s", request.method, request.path, exc_info=original)
+        if isinstance(error, InternalServerError):  # Flask has logged the original exception
             return problem(500, "Internal Server Error", "The server failed; the error is logged.")
         data = getattr(error, "data", None) or {}
         errors = _webargs_errors(data) if status in (400, 422) else []
@@ -61,9 +82,12 @@ class ProblemApi(Api):  # type: ignore[misc]
             errors = []
         elif errors:
             detail = "; ".join(str(e) for e in errors[:5])
+        elif status == 413:
+            limit = current_app.config["MAX_CONTENT_LENGTH"]
+            detail = f"The body is over the limit of {limit} bytes."
         else:
             detail = data.get("message") or error.description or error.name
-        response = problem(status, error.name, detail, errors)
+        response = problem(status, TITLES.get(status, error.name), detail, errors)
         for name, value in (data.get("headers") or {}).items():
             response.headers[name] = value
         if status == 405 and error.valid_methods:  # type: ignore[attr-defined]

@@ -6,11 +6,11 @@ from typing import Any
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from ..responses import parse_responses
 from ..schemas import ProblemSchema, ResultSchema, ScoreRequestSchema
 from ..scoring import score
+from .problems import Blueprint
 
 blp = Blueprint("score", __name__, url_prefix="/api/v1", description="Stateless scoring")
 

@@ -6,10 +6,10 @@ from typing import Any
 
 from flask import Response, current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from ..schemas import ProblemSchema, SurveyQuerySchema, SurveySchema, SurveySummarySchema
 from ..surveys import Survey, Text
+from .problems import Blueprint
 
 blp = Blueprint("surveys", __name__, url_prefix="/api/v1", description="Survey definitions")
 
@@ -49,7 +49,7 @@ def document(survey: Survey, lang: str | None = None) -> dict[str, Any]:
         elif i.type == "allocation":
             item.update(total=i.total, objectives=list(survey.objective_ids))
         else:
-            item["max_length"] = i.max_length or 2000
+            item["max_length"] = i.max_length
         items.append(item)
     return {
         "id": survey.id,

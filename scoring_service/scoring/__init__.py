@@ -133,6 +133,7 @@ def _method(p: Prepared) -> dict[str, Any]:
         "test": "permutation test of the difference of means (exact up to "
         f"{rules.MAX_EXACT} splits, else {rules.N_PERMUTATIONS} random permutations, or its "
         f"normal limit from {rules.NORMAL_FROM} a side), Benjamini-Hochberg at q = {rules.FDR_Q}",
+        "tests_run": dict(p.tests_run),
         "profile": p.survey.scoring.profile,
         "min_n": {
             "interval": rules.MIN_N_CI,

@@ -55,10 +55,11 @@ def ci_allowed(n_a: int, n_b: int) -> bool:
 
 
 def permutation_q(
-    prep: Prepared, x: Array, y: Array, usable: NDArray[np.bool_]
+    prep: Prepared, name: str, x: Array, y: Array, usable: NDArray[np.bool_]
 ) -> tuple[Array, Array]:
     """Permutation p-values of ``y`` vs ``x`` by column, and BH q-values over usable columns.
 
+    ``name`` ("dimensions", "objectives") records in ``prep.tests_run`` which test ran.
     ``x`` and ``y`` must be in canonical order so that Monte Carlo draws never depend on labels.
     Unusable columns get NaN in both outputs (turned into null with a reason by the caller).
     """
@@ -74,6 +75,7 @@ def permutation_q(
         rng=prep.rng,
         normal_from=rules.NORMAL_FROM,
     )
+    prep.tests_run[name] = result.method
     sub_p = np.where(result.defined, result.pvalues, np.nan)
     p[usable] = sub_p
     ok = ~np.isnan(sub_p)

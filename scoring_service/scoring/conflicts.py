@@ -61,7 +61,7 @@ def _objective_conflict(p: Prepared, obj: ObjectiveFacts, rel: Relation) -> list
         ci, _ = interval(_pull(b1, b2, i, j), p.confidence)
     lang = p.survey.default_language
     label = {o.id: o.label[lang] for o in p.survey.objectives}
-    total = next((it.total for it in p.survey.items_of("allocation")), 100) or 100
+    total = p.survey.allocation_total
     pts = {
         g.key: {rel.a: round(float(w[i] * total), 2), rel.b: round(float(w[j] * total), 2)}
         for g, w in ((first, w1), (second, w2))
@@ -91,7 +91,7 @@ def _objective_conflict(p: Prepared, obj: ObjectiveFacts, rel: Relation) -> list
             "objective_conflict",
             f"{rel.a}:{rel.b}",
             severity,
-            "effect_size",
+            "effect_size" if min(obj.n_alloc) >= rules.MIN_N_CI else "descriptive",
             pull,
             objectives=[rel.a, rel.b],
             partners=[first.key, second.key],

@@ -54,7 +54,7 @@ def dimensions_block(p: Prepared) -> tuple[list[dict[str, Any]], DimensionFacts]
     delta, defined = stats.cliffs_delta_columns(b.dims, a.dims)
     first, second = p.in_canonical_order()
     usable = (np.minimum(na, nb) >= rules.MIN_N_TEST) & ~np.isnan(gap)
-    pv, q = permutation_q(p, first.dims, second.dims, usable)
+    pv, q = permutation_q(p, "dimensions", first.dims, second.dims, usable)
     items = _items(p)
     with_ci = np.flatnonzero((np.minimum(na, nb) >= rules.MIN_N_CI) & ~np.isnan(gap))
     cis = dict(zip(with_ci.tolist(), intervals(gap_boot[:, with_ci], p.confidence), strict=True))

@@ -32,9 +32,10 @@ def _compat(a: Array, b: Array, R: Array) -> Any:
 
 
 def _top(w: Array, k: int = 3) -> set[int]:
-    """Indices of the k largest weights, ties at the cut included (so no order dependence)."""
+    """Indices of the k largest weights, ties at the cut included (so no order dependence);
+    an objective nobody gave a point is never a top objective."""
     cut = np.sort(w)[-k] if len(w) >= k else w.min()
-    return set(np.flatnonzero(w >= cut - 1e-12).tolist())
+    return set(np.flatnonzero((w >= cut - 1e-12) & (w > 0)).tolist())
 
 
 def _profile_json(p: Prepared, g: Group, w: Array | None, boot: Array) -> dict[str, Any]:
@@ -101,7 +102,8 @@ def objectives_block(p: Prepared) -> tuple[dict[str, Any], ObjectiveFacts]:
             out["compatibility_ci"], why = interval(compat_boot, p.confidence)
             if why:
                 reasons["compatibility_ci"] = why
-        tau, why = attempt(stats.kendall_tau_b, wa, wb)
+        # Shares are means of points / total: round away float noise so that equal shares tie.
+        tau, why = attempt(stats.kendall_tau_b, np.round(wa, 12), np.round(wb, 12))
         out["kendall_tau_b"] = num(tau)
         if why:
             reasons["kendall_tau_b"] = why
@@ -130,7 +132,7 @@ def _differences(
     testable = min(len(xa), len(xb)) >= rules.MIN_N_TEST
     if testable:
         first, second = (g.alloc[~np.isnan(g.alloc[:, 0])] for g in p.in_canonical_order())
-        pv, q = permutation_q(p, first, second, np.ones(K, dtype=bool))
+        pv, q = permutation_q(p, "objectives", first, second, np.ones(K, dtype=bool))
     else:
         pv = q = np.full(K, np.nan)
         reasons["differences.p_value"] = "n_below_minimum"

@@ -8,7 +8,7 @@ draw comes from the same hashes, so relabelling or reordering the input changes 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -54,6 +54,7 @@ class Prepared:
     confidence: float
     rng: np.random.Generator
     canonical: tuple[int, int]  # indices of ``groups`` in canonical (content) order
+    tests_run: dict[str, str] = field(default_factory=dict)  # block -> exact/monte_carlo/normal
 
     def in_canonical_order(self) -> tuple[Group, Group]:
         """The groups in content order: for random draws that must not depend on labels."""
@@ -68,11 +69,11 @@ def _respondent_key(r: Response) -> str:
 
 def _arrays(survey: Survey, rows: list[Response]) -> tuple[Array, Array, Array]:
     """Scored Likert matrix, respondent dimension scores and allocation shares."""
-    ids, flip, member = survey.likert_layout
+    layout = survey.likert_layout
+    ids, reverse, member = layout.ids, layout.reverse, layout.member
     nan = float("nan")
     L = np.array([[r.likert.get(i, nan) for i in ids] for r in rows]).reshape(len(rows), len(ids))
-    reverse = flip > 0
-    L[:, reverse] = flip[reverse] - L[:, reverse]
+    L[:, reverse] = layout.ends[reverse] - L[:, reverse]
     present = ~np.isnan(L)
     answered = present.astype(float) @ member
     sums = np.where(present, L, 0.0) @ member
@@ -81,7 +82,7 @@ def _arrays(survey: Survey, rows: list[Response]) -> tuple[Array, Array, Array]:
     with np.errstate(invalid="ignore", divide="ignore"):
         D = np.where((answered >= needed) & (answered > 0), sums / answered, np.nan)
     objectives = survey.objective_ids
-    total = next((i.total for i in survey.items_of("allocation")), 100) or 100
+    total = survey.allocation_total
     A = np.full((len(rows), len(objectives)), np.nan)
     for row, r in enumerate(rows):
         if r.allocation is not None:
@@ -105,8 +106,8 @@ def _profile_weights(survey: Survey, roles: tuple[str, ...], alloc: Array) -> Ar
 def bootstrap_counts(n: int, n_resamples: int, rng: np.random.Generator) -> Array:
     """(B, n) draw counts of a with-replacement bootstrap: one matrix shared by every statistic."""
     idx = rng.integers(0, n, size=(n_resamples, n))
-    flat = (idx + n * np.arange(n_resamples)[:, None]).ravel()
-    return np.bincount(flat, minlength=n_resamples * n).reshape(n_resamples, n).astype(float)
+    idx += n * np.arange(n_resamples)[:, None]
+    return np.bincount(idx.ravel(), minlength=n_resamples * n).reshape(n_resamples, n).astype(float)
 
 
 def prepare(

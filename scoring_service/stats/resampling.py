@@ -267,7 +267,8 @@ def permutation_pvalues(
     Statistic T = |mean_y - mean_x|. Exact: p = #{splits s : T_s >= T_obs - 1e-12 scale} / P
     over all P splits of the pooled respondents, the observed one included, so p >= 1/P.
     Monte Carlo: p = (b + 1) / (m + 1) with b extreme splits among m random ones. A split
-    leaving a group without a value in a column does not count as extreme. The split matrix
+    leaving a group without a value in a column is left out of that column's reference
+    distribution (numerator and denominator). The split matrix
     S (0/1, splits x respondents) gives all group sums and counts as S @ X and S @ mask.
 
     References
@@ -307,12 +308,17 @@ def permutation_pvalues(
         raise ValueError("rng is required when the test is not exact (too many splits)")
     n_splits = math.comb(n_total, n_x) if exact else resamples
     extreme = np.zeros(pooled.shape[1])
+    counted = np.zeros(pooled.shape[1])  # splits where the statistic exists, per column
     for block in _split_blocks(n_total, n_x, n_splits, None if exact else rng):
         members = np.zeros((block.shape[0], n_total))
         np.put_along_axis(members, block, 1.0, axis=1)
         statistic, valid = _abs_mean_difference(members, filled, present)
         extreme += (valid & (statistic >= observed - tolerance)).sum(axis=0)
-    pvalues = extreme / n_splits if exact else (extreme + 1) / (n_splits + 1)
+        counted += valid.sum(axis=0)
+    # The reference distribution is the splits where the statistic exists (missing values can
+    # leave a group empty in a column); the observed split is one of them.
+    counted = np.maximum(counted, 1.0)
+    pvalues = extreme / counted if exact else (extreme + 1) / (counted + 1)
     pvalues = np.where(defined[0], np.minimum(pvalues, 1.0), 1.0)
     return PermutationResult(
         pvalues=pvalues,
