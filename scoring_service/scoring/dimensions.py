@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,10 +31,12 @@ class DimensionFacts:
 def _items(p: Prepared) -> dict[str, dict[str, Any]]:
     """Item-level means per partner (descriptive only: no tests at item level)."""
     a, b = p.groups
-    means = [weighted_means(g.likert, None) for g in (a, b)]
+    means_a, means_b = (
+        [None if math.isnan(v) else v for v in weighted_means(g.likert, None).tolist()]
+        for g in (a, b)
+    )
     out = {}
-    for k, item in enumerate(p.survey.items_of("likert")):
-        ma, mb = num(means[0][k]), num(means[1][k])
+    for item, ma, mb in zip(p.survey.items_of("likert"), means_a, means_b, strict=True):
         out[item.id] = {
             "means": {a.key: ma, b.key: mb},
             "gap": None if ma is None or mb is None else mb - ma,

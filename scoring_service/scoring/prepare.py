@@ -61,12 +61,6 @@ class Prepared:
         return self.groups[self.canonical[0]], self.groups[self.canonical[1]]
 
 
-def _respondent_key(r: Response) -> str:
-    """A label-free content key: the role and the answers, not the respondent or partner."""
-    content = (r.role, sorted(r.likert.items()), sorted((r.allocation or {}).items()))
-    return hashlib.sha256(repr(content).encode()).hexdigest()
-
-
 def _arrays(survey: Survey, rows: list[Response]) -> tuple[Array, Array, Array]:
     """Scored Likert matrix, respondent dimension scores and allocation shares."""
     layout = survey.likert_layout
@@ -114,23 +108,29 @@ def prepare(
     survey: Survey, responses: list[Response], n_resamples: int, confidence: float
 ) -> Prepared:
     """Group responses by partner, order them canonically and draw the bootstrap matrices."""
-    by_partner: dict[str, list[tuple[str, Response]]] = {}
+    by_partner: dict[str, list[Response]] = {}
     for r in responses:
-        by_partner.setdefault(r.partner, []).append((_respondent_key(r), r))
+        by_partner.setdefault(r.partner, []).append(r)
     staged = []
-    for partner, keyed in by_partner.items():
-        keyed.sort(key=lambda kr: kr[0])
-        content = hashlib.sha256("".join(k for k, _ in keyed).encode()).hexdigest()
-        staged.append((content, partner, [r for _, r in keyed]))
+    for partner, rows in by_partner.items():
+        L, D, A = _arrays(survey, rows)
+        # A label-free content key per respondent: the role and the scored answers (never the
+        # respondent id or the partner); respondents are put in the order of their keys.
+        keys = [
+            hashlib.sha256(r.role.encode() + L[k].tobytes() + A[k].tobytes()).hexdigest()
+            for k, r in enumerate(rows)
+        ]
+        order = sorted(range(len(rows)), key=keys.__getitem__)
+        content = hashlib.sha256("".join(keys[k] for k in order).encode()).hexdigest()
+        roles = tuple(rows[k].role for k in order)
+        staged.append((content, partner, roles, L[order], D[order], A[order]))
     # Canonical, label-free order of the draws. Equal content can only tie with equal data, where
     # swapping the labels changes nothing, so the partner key may break that tie.
     staged.sort(key=lambda s: (s[0], s[1]))
     seed = int(hashlib.sha256("|".join(s[0] for s in staged).encode()).hexdigest()[:13], 16)
     rng = np.random.default_rng(seed)
     groups = []
-    for content, partner, rows in staged:
-        roles = tuple(r.role for r in rows)
-        L, D, A = _arrays(survey, rows)
+    for content, partner, roles, L, D, A in staged:
         groups.append(
             Group(
                 key=partner,
@@ -139,7 +139,7 @@ def prepare(
                 dims=D,
                 alloc=A,
                 weights=_profile_weights(survey, roles, A),
-                counts=bootstrap_counts(len(rows), n_resamples, rng),
+                counts=bootstrap_counts(len(roles), n_resamples, rng),
                 content_key=content,
             )
         )
