@@ -7,9 +7,16 @@ other setting: a bad value stops start-up with a message naming the variable.
 import ctypes
 import ctypes.util
 import gc
+import os
 import sys
 
-from scoring_service.config import ConfigError, server_from_env
+# One worker per core already uses every core: BLAS threads inside each worker would only compete
+# with the other workers (and OpenBLAS's spin-waiting threads burn CPU between calls). Set before
+# the app, and so numpy, is loaded; an explicit setting in the environment wins.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+from scoring_service.config import ConfigError, server_from_env  # noqa: E402 (after the env)
 
 try:
     _settings = server_from_env()
