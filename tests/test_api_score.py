@@ -312,3 +312,16 @@ def test_too_many_respondents_for_one_partner(mini_client: FlaskClient) -> None:
     assert doc["errors"] == [
         {"path": "responses", "message": "'acme' has 1001 respondents; at most 1000"}
     ]
+
+
+def test_the_answer_fits_the_documented_schema(mini_client: FlaskClient) -> None:
+    """The view returns the engine's document as is; it must still be what OpenAPI promises."""
+    from scoring_service.schemas import ResultSchema
+
+    fast = {"speed": 60, "risk": 10, "revenue": 20, "cost": 10}
+    responses = [mini_response("acme", f"a{k}", priorities=fast) for k in range(3)]
+    responses += [mini_response("globex", f"g{k}") for k in range(3)]
+    doc = mini_client.post("/api/v1/score", json=body(*responses)).get_json()
+    assert doc["conflicts"]
+    assert ResultSchema().validate(doc) == {}
+    assert set(doc) == set(ResultSchema().fields)
