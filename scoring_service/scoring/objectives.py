@@ -10,7 +10,7 @@ import numpy as np
 from .. import stats
 from . import rules
 from .common import Array, attempt, ci_allowed, interval, intervals, num, permutation_q
-from .prepare import Group, Prepared, weighted_means
+from .prepare import Prepared, weighted_means
 
 
 @dataclass(frozen=True)
@@ -38,22 +38,27 @@ def _top(w: Array, k: int = 3) -> set[int]:
     return set(np.flatnonzero((w >= cut - 1e-12) & (w > 0)).tolist())
 
 
-def _profile_json(p: Prepared, g: Group, w: Array | None, boot: Array) -> dict[str, Any]:
-    """One partner's profile with per-objective intervals."""
+def _profiles_json(
+    p: Prepared, profiles: tuple[Array | None, Array | None], boots: tuple[Array, Array]
+) -> dict[str, Any]:
+    """Both partners' profiles with per-objective intervals (one percentile pass for both)."""
     ids = p.survey.objective_ids
-    out: dict[str, Any] = {"n": g.n_alloc, "weights": None, "ci": None, "reasons": {}}
-    if w is None:
-        out["reasons"] = {"weights": "no_allocation", "ci": "no_allocation"}
-        return out
-    out["weights"] = {o: float(v) for o, v in zip(ids, w, strict=True)}
-    if g.n_alloc < rules.MIN_N_CI:
-        out["reasons"]["ci"] = "n_below_minimum"
-        return out
-    cis = intervals(boot, p.confidence)
-    if any(ci is None for ci in cis):
-        out["reasons"]["ci"] = "n_below_minimum"
-        return out
-    out["ci"] = dict(zip(ids, cis, strict=True))
+    K = len(ids)
+    with_ci = [k for k, g in enumerate(p.groups) if rules.MIN_N_CI <= g.n_alloc]
+    cis = intervals(np.hstack([boots[k] for k in with_ci]), p.confidence) if with_ci else []
+    out: dict[str, Any] = {}
+    for k, (g, w) in enumerate(zip(p.groups, profiles, strict=True)):
+        entry: dict[str, Any] = {"n": g.n_alloc, "weights": None, "ci": None, "reasons": {}}
+        out[g.key] = entry
+        if w is None:
+            entry["reasons"] = {"weights": "no_allocation", "ci": "no_allocation"}
+            continue
+        entry["weights"] = dict(zip(ids, w.tolist(), strict=True))
+        mine = cis[with_ci.index(k) * K : (with_ci.index(k) + 1) * K] if k in with_ci else []
+        if not mine or any(ci is None for ci in mine):
+            entry["reasons"]["ci"] = "n_below_minimum"
+        else:
+            entry["ci"] = dict(zip(ids, mine, strict=True))
     return out
 
 
@@ -72,10 +77,7 @@ def objectives_block(p: Prepared) -> tuple[dict[str, Any], ObjectiveFacts]:
     wa, wb = profiles
     reasons: dict[str, str] = {}
     out: dict[str, Any] = {
-        "profiles": {
-            g.key: _profile_json(p, g, w, bt)
-            for g, w, bt in zip((a, b), profiles, boots, strict=True)
-        },
+        "profiles": _profiles_json(p, profiles, boots),
         "compatibility": None,
         "compatibility_ci": None,
         "kendall_tau_b": None,
@@ -96,9 +98,12 @@ def objectives_block(p: Prepared) -> tuple[dict[str, Any], ObjectiveFacts]:
         if not ci_allowed(a.n_alloc, b.n_alloc):
             reasons["compatibility_ci"] = "n_below_minimum"
         else:
-            ok = ~(np.isnan(boots[0]).any(axis=1) | np.isnan(boots[1]).any(axis=1))
-            compat_boot = np.full(p.n_resamples, np.nan)
-            compat_boot[ok] = _compat(boots[0][ok], boots[1][ok], R)
+            if a.n_alloc == a.n and b.n_alloc == b.n:  # every resample has every profile
+                compat_boot = np.asarray(_compat(boots[0], boots[1], R))
+            else:
+                ok = ~(np.isnan(boots[0]).any(axis=1) | np.isnan(boots[1]).any(axis=1))
+                compat_boot = np.full(p.n_resamples, np.nan)
+                compat_boot[ok] = _compat(boots[0][ok], boots[1][ok], R)
             out["compatibility_ci"], why = interval(compat_boot, p.confidence)
             if why:
                 reasons["compatibility_ci"] = why

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -37,7 +38,7 @@ class Group:
         """Number of respondents."""
         return len(self.roles)
 
-    @property
+    @cached_property
     def n_alloc(self) -> int:
         """Respondents who answered the allocation."""
         return int(np.sum(~np.isnan(self.alloc[:, 0]))) if self.alloc.size else 0
