@@ -19,6 +19,7 @@ from scoring_service.stats import (
     bootstrap_indices,
     percentile_interval,
     percentile_intervals,
+    percentile_intervals_repeated,
     permutation_pvalues,
 )
 
@@ -311,3 +312,28 @@ def test_normal_limit_is_not_used_when_exact_or_small() -> None:
         rng.normal(size=(20, 2)), rng.normal(size=(20, 2)), rng=rng, normal_from=50
     )
     assert mid.method == "monte_carlo"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 12).flatmap(
+        lambda p: st.tuples(
+            hnp.arrays(np.float64, (p, 3), elements=st.integers(-20, 20).map(lambda v: v / 4)),
+            st.lists(st.integers(1, 40), min_size=p, max_size=p),
+        )
+    ),
+    st.sampled_from([0.5, 0.8, 0.9, 0.95, 0.99]),
+)
+def test_repeated_intervals_equal_the_expanded_ones(
+    case: tuple[np.ndarray, list[int]], confidence: float
+) -> None:
+    """Distinct replicates with repeat counts give exactly the interval of the full sample."""
+    values, repeats = case
+    reps = np.array(repeats)
+    if reps.sum() < 2:
+        return
+    expanded = np.repeat(values, reps, axis=0)
+    np.testing.assert_array_equal(
+        percentile_intervals_repeated(values, reps, confidence),
+        percentile_intervals(expanded, confidence),
+    )

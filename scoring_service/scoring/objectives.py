@@ -10,7 +10,7 @@ import numpy as np
 from .. import stats
 from . import rules
 from .common import Array, attempt, ci_allowed, interval, intervals, num, permutation_q
-from .prepare import Prepared, weighted_means
+from .prepare import Group, Prepared, weighted_means
 
 
 @dataclass(frozen=True)
@@ -38,27 +38,46 @@ def _top(w: Array, k: int = 3) -> set[int]:
     return set(np.flatnonzero((w >= cut - 1e-12) & (w > 0)).tolist())
 
 
+def _resampled_profile(g: Group) -> tuple[Array, Array | None]:
+    """The partner's profile on every bootstrap resample (B, K), and on each distinct resample
+    (P, K) when the count patterns are known (the same numbers, computed once per pattern)."""
+    if g.patterns is None or g.pattern_of is None:
+        return weighted_means(g.alloc, g.counts, g.weights), None
+    distinct = weighted_means(g.alloc, g.patterns, g.weights)
+    return distinct[g.pattern_of], distinct
+
+
+def _profile_intervals(p: Prepared, g: Group, boot: Array, distinct: Array | None) -> list[Any]:
+    """Per-objective percentile intervals of one partner's profile."""
+    if distinct is not None and g.pattern_freq is not None:
+        try:
+            lh = stats.percentile_intervals_repeated(distinct, g.pattern_freq, p.confidence)
+            return [[float(lo), float(hi)] for lo, hi in lh.T]
+        except stats.DegenerateInputError:
+            pass
+    return intervals(boot, p.confidence)
+
+
 def _profiles_json(
-    p: Prepared, profiles: tuple[Array | None, Array | None], boots: tuple[Array, Array]
+    p: Prepared,
+    profiles: tuple[Array | None, Array | None],
+    resampled: tuple[tuple[Array, Array | None], tuple[Array, Array | None]],
 ) -> dict[str, Any]:
-    """Both partners' profiles with per-objective intervals (one percentile pass for both)."""
+    """Both partners' profiles with per-objective intervals."""
     ids = p.survey.objective_ids
-    K = len(ids)
-    with_ci = [k for k, g in enumerate(p.groups) if rules.MIN_N_CI <= g.n_alloc]
-    cis = intervals(np.hstack([boots[k] for k in with_ci]), p.confidence) if with_ci else []
     out: dict[str, Any] = {}
-    for k, (g, w) in enumerate(zip(p.groups, profiles, strict=True)):
+    for g, w, (boot, distinct) in zip(p.groups, profiles, resampled, strict=True):
         entry: dict[str, Any] = {"n": g.n_alloc, "weights": None, "ci": None, "reasons": {}}
         out[g.key] = entry
         if w is None:
             entry["reasons"] = {"weights": "no_allocation", "ci": "no_allocation"}
             continue
         entry["weights"] = dict(zip(ids, w.tolist(), strict=True))
-        mine = cis[with_ci.index(k) * K : (with_ci.index(k) + 1) * K] if k in with_ci else []
-        if not mine or any(ci is None for ci in mine):
+        cis = _profile_intervals(p, g, boot, distinct) if g.n_alloc >= rules.MIN_N_CI else []
+        if not cis or any(ci is None for ci in cis):
             entry["reasons"]["ci"] = "n_below_minimum"
         else:
-            entry["ci"] = dict(zip(ids, mine, strict=True))
+            entry["ci"] = dict(zip(ids, cis, strict=True))
     return out
 
 
@@ -70,14 +89,12 @@ def objectives_block(p: Prepared) -> tuple[dict[str, Any], ObjectiveFacts]:
         weighted_means(a.alloc, None, a.weights) if a.n_alloc else None,
         weighted_means(b.alloc, None, b.weights) if b.n_alloc else None,
     )
-    boots = (
-        weighted_means(a.alloc, a.counts, a.weights),
-        weighted_means(b.alloc, b.counts, b.weights),
-    )
+    resampled = (_resampled_profile(a), _resampled_profile(b))
+    boots = (resampled[0][0], resampled[1][0])
     wa, wb = profiles
     reasons: dict[str, str] = {}
     out: dict[str, Any] = {
-        "profiles": _profiles_json(p, profiles, boots),
+        "profiles": _profiles_json(p, profiles, resampled),
         "compatibility": None,
         "compatibility_ci": None,
         "kendall_tau_b": None,

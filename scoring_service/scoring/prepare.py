@@ -32,6 +32,11 @@ class Group:
     weights: Array | None  # (n,) weights of the priority profile; None = equal
     counts: Array  # (B, n) how often each respondent is drawn in each bootstrap resample
     content_key: str
+    # The distinct rows of ``counts`` (None above 15 respondents, where few repeat): a statistic
+    # of one partner needs computing only once per distinct resample.
+    patterns: Array | None = None  # (P, n)
+    pattern_of: NDArray[np.intp] | None = None  # (B,) row of ``patterns`` for each resample
+    pattern_freq: NDArray[np.intp] | None = None  # (P,) resamples per pattern
 
     @property
     def n(self) -> int:
@@ -105,6 +110,25 @@ def bootstrap_counts(n: int, n_resamples: int, rng: np.random.Generator) -> Arra
     return np.bincount(idx.ravel(), minlength=n_resamples * n).reshape(n_resamples, n).astype(float)
 
 
+def distinct_resamples(
+    counts: Array,
+) -> tuple[Array | None, NDArray[np.intp] | None, NDArray[np.intp] | None]:
+    """The distinct rows of a bootstrap count matrix, each resample's row, and their frequency.
+
+    A resample of n respondents is one of C(2n - 1, n) count vectors (126 at n = 5), so for small
+    n most of 2,000 resamples repeat one another. Rows are encoded as base-(n + 1) integers,
+    exact up to n = 15; above that (None) nearly every resample is distinct anyway.
+    """
+    n = counts.shape[1]
+    if n > 15:
+        return None, None, None
+    code = counts.astype(np.int64) @ ((n + 1) ** np.arange(n, dtype=np.int64))
+    _, first, inverse, freq = np.unique(
+        code, return_index=True, return_inverse=True, return_counts=True
+    )
+    return counts[first], inverse.astype(np.intp), freq.astype(np.intp)
+
+
 def prepare(
     survey: Survey, responses: list[Response], n_resamples: int, confidence: float
 ) -> Prepared:
@@ -132,6 +156,8 @@ def prepare(
     rng = np.random.default_rng(seed)
     groups = []
     for content, partner, roles, L, D, A in staged:
+        counts = bootstrap_counts(len(roles), n_resamples, rng)
+        patterns, pattern_of, pattern_freq = distinct_resamples(counts)
         groups.append(
             Group(
                 key=partner,
@@ -140,8 +166,11 @@ def prepare(
                 dims=D,
                 alloc=A,
                 weights=_profile_weights(survey, roles, A),
-                counts=bootstrap_counts(len(roles), n_resamples, rng),
+                counts=counts,
                 content_key=content,
+                patterns=patterns,
+                pattern_of=pattern_of,
+                pattern_freq=pattern_freq,
             )
         )
     first = 0 if groups[0].key < groups[1].key else 1

@@ -19,6 +19,7 @@ from .resampling import (
     bootstrap_indices,
     percentile_interval,
     percentile_intervals,
+    percentile_intervals_repeated,
     permutation_pvalues,
 )
 
@@ -37,6 +38,7 @@ __all__ = [
     "overlap",
     "percentile_interval",
     "percentile_intervals",
+    "percentile_intervals_repeated",
     "permutation_pvalues",
     "rwg",
     "rwg_j",

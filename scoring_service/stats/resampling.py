@@ -156,6 +156,62 @@ def percentile_intervals(samples: ArrayLike, confidence: float = 0.95) -> NDArra
     return _symmetric_bounds(values, tail)
 
 
+def percentile_intervals_repeated(
+    values: ArrayLike, repeats: ArrayLike, confidence: float = 0.95
+) -> NDArray[np.float64]:
+    """Percentile intervals of the replicates ``numpy.repeat(values, repeats, axis=0)``, column
+    by column, without building them.
+
+    Parameters
+    ----------
+    values : array_like of shape (P, d)
+        The distinct replicates (e.g. a statistic on each distinct bootstrap resample).
+    repeats : array_like of int, shape (P,)
+        How many of the B replicates each row stands for (>= 1; B = sum >= 2).
+    confidence : float in (0, 1)
+
+    Returns
+    -------
+    ndarray of shape (2, d)
+        Exactly ``percentile_intervals(numpy.repeat(values, repeats, axis=0), confidence)``.
+
+    Notes
+    -----
+    A bootstrap mean of n respondents takes at most C(2n - 1, n) distinct values (126 at
+    n = 5), so most of 2,000 resamples repeat one another. The k-th order statistic of the
+    repeated sample is the value of the first sorted row whose cumulative repeat count
+    exceeds k; the interpolation is the same as in :func:`percentile_intervals`.
+    """
+    tail = _lower_tail(confidence)
+    v = as_float_array(values, "values", ndim=2)
+    reps = np.asarray(repeats)
+    if reps.shape != (v.shape[0],) or reps.dtype.kind not in "iu" or (reps < 1).any():
+        raise ValueError("repeats must be positive integers, one per row of values")
+    total = int(reps.sum())
+    if total < 2:
+        raise DegenerateInputError("n_below_minimum", "the interval needs at least 2 replicates")
+    if np.isnan(v).any():
+        return percentile_intervals(np.repeat(v, reps, axis=0), confidence)
+    order = np.argsort(v, axis=0, kind="stable")
+    ordered = np.take_along_axis(v, order, axis=0)
+    cumulative = np.cumsum(reps[order], axis=0)
+    columns = np.arange(v.shape[1])
+
+    def statistic(k: int) -> NDArray[np.float64]:
+        picked: NDArray[np.float64] = ordered[(cumulative <= k).sum(axis=0), columns]
+        return picked
+
+    last = total - 1
+    position = tail / 100.0 * last
+    below = int(np.floor(position))
+    frac = position - below
+    above = min(below + 1, last)
+    low = statistic(below) + frac * (statistic(above) - statistic(below))
+    top, next_top = statistic(last - below), statistic(last - above)
+    high = top - frac * (top - next_top)
+    return np.asarray(np.stack([low, high]), dtype=np.float64)
+
+
 @dataclass(frozen=True, eq=False)
 class PermutationResult:
     """Per-column p-values of a two-sample permutation test.
