@@ -145,6 +145,12 @@ class Survey:
         return tuple(o.id for o in self.objectives)
 
     @cached_property
+    def labels(self) -> dict[str, str]:
+        """Objective and role labels in the default language, by id (for messages)."""
+        lang = self.default_language
+        return {x.id: x.label[lang] for x in (*self.objectives, *self.roles)}
+
+    @cached_property
     def objective_set(self) -> frozenset[str]:
         """Objective ids as a set, for membership tests."""
         return frozenset(self.objective_ids)

@@ -84,3 +84,14 @@ def permutation_q(
         sub_q[ok] = stats.benjamini_hochberg(sub_p[ok])
         q[usable] = sub_q
     return p, q
+
+
+def flag(
+    kind: str, key: str, severity: str, basis: str, size: float, **rest: Any
+) -> dict[str, Any]:
+    """A conflict in the documented shape; ``_size`` orders flags of equal severity."""
+    out: dict[str, Any] = {"id": f"{kind}:{key}", "kind": kind, "severity": severity}
+    out.update(basis=basis, objectives=[], dimensions=[], partners=[], roles=[])
+    out.update(rest)
+    out["_size"] = size
+    return out

@@ -13,22 +13,10 @@ import numpy as np
 
 from ..surveys import Relation
 from . import rules
-from .common import interval
+from .common import flag, interval
 from .dimensions import DimensionFacts
 from .objectives import ObjectiveFacts
 from .prepare import Prepared
-
-
-def _flag(
-    kind: str, key: str, severity: str, basis: str, size: float, **rest: Any
-) -> dict[str, Any]:
-    """A conflict in the documented shape; ``_size`` orders flags of equal severity."""
-    flag: dict[str, Any] = {"id": f"{kind}:{key}", "kind": kind, "severity": severity}
-    flag["basis"] = basis
-    flag.update({"objectives": [], "dimensions": [], "partners": [], "roles": []})
-    flag.update(rest)
-    flag["_size"] = size
-    return flag
 
 
 def _pull(wa: Any, wb: Any, i: int, j: int) -> Any:
@@ -60,7 +48,7 @@ def _objective_conflict(p: Prepared, obj: ObjectiveFacts, rel: Relation) -> list
     if min(obj.n_alloc) >= rules.MIN_N_CI:
         ci, _ = interval(_pull(b1, b2, i, j), p.confidence)
     lang = p.survey.default_language
-    label = {o.id: o.label[lang] for o in p.survey.objectives}
+    label = p.survey.labels
     total = p.survey.allocation_total
     pts = {
         g.key: {rel.a: round(float(w[i] * total), 2), rel.b: round(float(w[j] * total), 2)}
@@ -87,7 +75,7 @@ def _objective_conflict(p: Prepared, obj: ObjectiveFacts, rel: Relation) -> list
         },
     }
     return [
-        _flag(
+        flag(
             "objective_conflict",
             f"{rel.a}:{rel.b}",
             severity,
@@ -111,7 +99,7 @@ def _shared_tension(p: Prepared, obj: ObjectiveFacts, rel: Relation) -> dict[str
     if min(wa[i], wa[j], wb[i], wb[j]) < rules.SHARED_TENSION:
         return None
     lang = p.survey.default_language
-    label = {o.id: o.label[lang] for o in p.survey.objectives}
+    label = p.survey.labels
     step = f" Suggested next step: {rel.next_step[lang]}" if rel.next_step else ""
     return {
         "code": "shared_tension",
@@ -155,7 +143,7 @@ def _divergence(p: Prepared, obj: ObjectiveFacts) -> list[dict[str, Any]]:
             "n": dict(zip((a.key, b.key), obj.n_alloc, strict=True)),
         }
         flags.append(
-            _flag(
+            flag(
                 "priority_divergence",
                 o.id,
                 severity,
@@ -215,7 +203,7 @@ def _expectation_gaps(p: Prepared, dim: DimensionFacts) -> list[dict[str, Any]]:
             "n": {a.key: int(dim.n[0][d]), b.key: int(dim.n[1][d])},
         }
         flags.append(
-            _flag(
+            flag(
                 "expectation_gap",
                 dimension.id,
                 severity,

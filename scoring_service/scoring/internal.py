@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from . import rules
+from .common import flag
 from .consensus import RoleFacts
 from .prepare import Prepared
 
@@ -32,8 +33,7 @@ def _objective_rule(p: Prepared, key: str, facts: RoleFacts) -> list[dict[str, A
         return []
     ids = p.survey.objective_ids
     lang = p.survey.default_language
-    label = {o.id: o.label[lang] for o in p.survey.objectives}
-    role = {r.id: r.label[lang] for r in p.survey.roles}
+    names = p.survey.labels
     flags = []
     for rel in (r for r in p.survey.relations if r.kind == "conflicts"):
         i, j = ids.index(rel.a), ids.index(rel.b)
@@ -50,8 +50,8 @@ def _objective_rule(p: Prepared, key: str, facts: RoleFacts) -> list[dict[str, A
         step = f": {rel.next_step[lang]}" if rel.next_step else "."
         note = f" (under {rules.MIN_N_ROLE} respondents in a role: descriptive)" if small else ""
         message = (
-            f"Inside {key}, {role[to_i]} leans to {label[rel.a]} and {role[to_j]} to "
-            f"{label[rel.b]}, which the survey marks as conflicting"
+            f"Inside {key}, {names[to_i]} leans to {names[rel.a]} and {names[to_j]} to "
+            f"{names[rel.b]}, which the survey marks as conflicting"
             f"{note}{step}"
         )
         evidence = {
@@ -61,19 +61,18 @@ def _objective_rule(p: Prepared, key: str, facts: RoleFacts) -> list[dict[str, A
             "n": {to_i: facts.profile_n[to_i], to_j: facts.profile_n[to_j]},
         }
         flags.append(
-            {
-                "id": f"internal_conflict:{key}:{rel.a}:{rel.b}",
-                "kind": "internal_conflict",
-                "severity": severity,
-                "basis": basis,
-                "objectives": [rel.a, rel.b],
-                "dimensions": [],
-                "partners": [key],
-                "roles": [to_i, to_j],
-                "evidence": evidence,
-                "message": message,
-                "_size": lean[to_i] - lean[to_j],
-            }
+            flag(
+                "internal_conflict",
+                f"{key}:{rel.a}:{rel.b}",
+                severity,
+                basis,
+                lean[to_i] - lean[to_j],
+                objectives=[rel.a, rel.b],
+                partners=[key],
+                roles=[to_i, to_j],
+                evidence=evidence,
+                message=message,
+            )
         )
     return flags
 
@@ -92,28 +91,27 @@ def _dimension_rule(p: Prepared, key: str, facts: RoleFacts) -> list[dict[str, A
     if best is None:
         return []
     count, r, s, dims = best
-    role = {x.id: x.label[p.survey.default_language] for x in p.survey.roles}
+    names = p.survey.labels
     basis, small = _basis(facts.dims_n[r], facts.dims_n[s])
     note = f" (under {rules.MIN_N_ROLE} respondents in a role: descriptive)" if small else ""
+    message = (
+        f"Inside {key}, {names[r]} and {names[s]} answer {count} dimensions at least half the "
+        f"scale apart{note}: align them internally before the joint review."
+    )
+    evidence = {"rule": "dimensions", "count": count, "n": {r: facts.dims_n[r], s: facts.dims_n[s]}}
     return [
-        {
-            "id": f"internal_conflict:{key}:{r}:{s}",
-            "kind": "internal_conflict",
-            "severity": "low" if small else "medium",
-            "basis": basis,
-            "objectives": [],
-            "dimensions": dims,
-            "partners": [key],
-            "roles": [r, s],
-            "evidence": {
-                "rule": "dimensions",
-                "count": count,
-                "n": {r: facts.dims_n[r], s: facts.dims_n[s]},
-            },
-            "message": f"Inside {key}, {role[r]} and {role[s]} answer {count} dimensions at least "
-            f"half the scale apart{note}: align them internally before the joint review.",
-            "_size": count / len(ranges),
-        }
+        flag(
+            "internal_conflict",
+            f"{key}:{r}:{s}",
+            "low" if small else "medium",
+            basis,
+            count / len(ranges),
+            dimensions=dims,
+            partners=[key],
+            roles=[r, s],
+            evidence=evidence,
+            message=message,
+        )
     ]
 
 

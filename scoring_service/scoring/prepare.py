@@ -14,6 +14,7 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import NDArray
 
+from .. import stats
 from ..responses import Response
 from ..surveys import Survey
 
@@ -105,7 +106,7 @@ def _profile_weights(survey: Survey, roles: tuple[str, ...], alloc: Array) -> Ar
 
 def bootstrap_counts(n: int, n_resamples: int, rng: np.random.Generator) -> Array:
     """(B, n) draw counts of a with-replacement bootstrap: one matrix shared by every statistic."""
-    idx = rng.integers(0, n, size=(n_resamples, n))
+    idx = stats.bootstrap_indices(n, n_resamples, rng)
     idx += n * np.arange(n_resamples)[:, None]
     return np.bincount(idx.ravel(), minlength=n_resamples * n).reshape(n_resamples, n).astype(float)
 
