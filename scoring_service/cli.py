@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import ConfigError, from_env
-from .csv_format import read_csv
+from .csv_format import name_lines, read_csv
 from .errors import FieldError, InvalidInput, ScoringError
 from .responses import parse_responses
 from .schemas import ScoreRequestSchema
@@ -91,8 +91,13 @@ def _score(args: argparse.Namespace) -> int:
     survey_id, version, raw = _load(args)
     survey = registry.get(survey_id, version)
     if isinstance(raw, str):
-        raw = read_csv(raw, survey)
-    responses = parse_responses(raw, survey)
+        rows, lines = read_csv(raw, survey)
+        try:
+            responses = parse_responses(rows, survey)
+        except InvalidInput as exc:
+            raise name_lines(exc, lines) from None
+    else:
+        responses = parse_responses(raw, survey)
     result = score(
         survey,
         responses,

@@ -17,6 +17,7 @@ from .surveys import Survey
 
 FIXED = ("partner", "role", "respondent")
 INTEGER = re.compile(r"^[+-]?\d+$")
+ROW_PATH = re.compile(r"^responses\[(\d+)\](.*)$")
 
 
 def _columns(survey: Survey, header: list[str]) -> list[FieldError]:
@@ -40,8 +41,9 @@ def _cell(value: str, is_text: bool) -> Any:
     return int(value) if not is_text and INTEGER.match(value) else value
 
 
-def read_csv(text: str, survey: Survey) -> list[dict[str, Any]]:
-    """Rows of a responses CSV as raw response objects.
+def read_csv(text: str, survey: Survey) -> tuple[list[dict[str, Any]], list[int]]:
+    """Rows of a responses CSV as raw response objects, and the file line of each row (for
+    error messages: :func:`name_lines` turns ``responses[3]`` into ``line 5``).
 
     Raises
     ------
@@ -55,12 +57,15 @@ def read_csv(text: str, survey: Survey) -> list[dict[str, Any]]:
         raise InvalidInput(errors)
     text_items = {i.id for i in survey.items if i.type == "text"}
     rows: list[dict[str, Any]] = []
-    for n, cells in enumerate(reader):
+    lines: list[int] = []
+    for cells in reader:
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(header):
             errors.append(
-                FieldError(f"rows[{n}]", f"has {len(cells)} cells, the header {len(header)}")
+                FieldError(
+                    f"line {reader.line_num}", f"has {len(cells)} cells, the header {len(header)}"
+                )
             )
             continue
         record = dict(zip(header, cells, strict=True))
@@ -79,6 +84,17 @@ def read_csv(text: str, survey: Survey) -> list[dict[str, Any]]:
                 for o in survey.objective_ids:
                     points.setdefault(o, 0)
         rows.append({**{k: record[k].strip() for k in FIXED}, "answers": answers})
+        lines.append(reader.line_num)
     if errors:
         raise InvalidInput(errors)
-    return rows
+    return rows, lines
+
+
+def name_lines(exc: InvalidInput, lines: list[int]) -> InvalidInput:
+    """The same problems with ``responses[i]`` written as the CSV line it came from."""
+
+    def rename(path: str) -> str:
+        found = ROW_PATH.match(path)
+        return f"line {lines[int(found[1])]}{found[2]}" if found else path
+
+    return InvalidInput([FieldError(rename(e.path), e.message) for e in exc.errors])

@@ -312,9 +312,14 @@ def load_survey(path: Path) -> Survey:
             f"{path}: id/version: the file must be surveys/{raw['id']}/{raw['version']}.toml"
         )
     try:
-        return _build(raw)
+        survey = _build(raw)
     except ValueError as exc:
         raise SurveyDefinitionError(f"{path}: relations: {exc}") from exc
+    # Compute the lookups now, at start-up: gunicorn's preloading master then shares them with
+    # every worker instead of each worker building them on its first request.
+    for lookup in ("item_scales", "likert_layout", "labels", "objective_set", "allocation_total"):
+        getattr(survey, lookup)
+    return survey
 
 
 class SurveyRegistry:

@@ -73,7 +73,8 @@ def test_bad_csv_names_the_cell(tmp_path: Path, capsys: pytest.CaptureFixture[st
     rows[1]["answers"]["t1"] = 9
     write_csv(tmp_path / "r.csv", rows)
     assert main(["score", "--survey", "mini", str(tmp_path / "r.csv")]) == 2
-    assert "responses[1].answers.t1: must be an integer between 1 and 5" in capsys.readouterr().err
+    # The second data row is line 3 of the file (the header is line 1).
+    assert "line 3.answers.t1: must be an integer between 1 and 5" in capsys.readouterr().err
 
 
 def test_unknown_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -110,3 +111,15 @@ def test_json_envelope_is_checked_like_the_api(
     (tmp_path / "b.json").write_text(json.dumps({"survey": ["x"], "responses": []}))
     assert main(["score", str(tmp_path / "b.json")]) == 2
     assert "survey: Not a valid string." in capsys.readouterr().err
+
+
+def test_csv_problems_name_the_file_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = "partner,role,respondent,t1\nacme,it,r1,3\n\nacme,it,r2\nglobex,legal,g1,2\n"
+    (tmp_path / "r.csv").write_text(text)
+    assert main(["score", "--survey", "mini", str(tmp_path / "r.csv")]) == 2
+    assert "line 4: has 3 cells, the header 4" in capsys.readouterr().err
+    (tmp_path / "r.csv").write_text(text.replace("acme,it,r2\n", "acme,ceo,r2,3\n"))
+    assert main(["score", "--survey", "mini", str(tmp_path / "r.csv")]) == 2
+    assert "line 4.role: must be one of" in capsys.readouterr().err
