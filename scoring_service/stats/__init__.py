@@ -13,14 +13,12 @@ from .agreement import kendall_w, krippendorff_alpha, rwg, rwg_j, rwg_j_groups
 from .effects import cliffs_delta, cliffs_delta_columns, kendall_tau_b, overlap, weighted_cosine
 from .errors import DegenerateInputError
 from .icc import IccResult, icc
+from .permutation import PermutationResult, benjamini_hochberg, permutation_pvalues
 from .resampling import (
-    PermutationResult,
-    benjamini_hochberg,
     bootstrap_indices,
     percentile_interval,
     percentile_intervals,
     percentile_intervals_repeated,
-    permutation_pvalues,
 )
 
 __all__ = [
