@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response, current_app
 from flask.views import MethodView
 
 from ..schemas import ProblemSchema, SurveyQuerySchema, SurveySchema, SurveySummarySchema
-from ..surveys import Survey, Text
+from ..surveys import Item, Survey, Text
 from .problems import Blueprint
 
 blp = Blueprint("surveys", __name__, url_prefix="/api/v1", description="Survey definitions")
@@ -26,6 +27,23 @@ def _languages(survey: Survey) -> list[str]:
     return sorted(set.intersection(*(set(i.text) for i in survey.items)))
 
 
+Translate = Callable[[Text | None], str | None]
+
+
+def _item(survey: Survey, i: Item, t: Translate) -> dict[str, Any]:
+    """One item as JSON, with what a form needs to render it."""
+    item: dict[str, Any] = {"id": i.id, "type": i.type, "text": t(i.text), "required": i.required}
+    if i.type == "likert":
+        scale = survey.dimension_scales[i.dimension or ""]
+        item.update(dimension=i.dimension, min=scale.min, max=scale.max, reverse=i.reverse)
+        item["labels"] = {str(k): t(v) for k, v in scale.labels.items()}
+    elif i.type == "allocation":
+        item.update(total=i.total, objectives=list(survey.objective_ids))
+    else:
+        item["max_length"] = i.max_length
+    return item
+
+
 def document(survey: Survey, lang: str | None = None) -> dict[str, Any]:
     """The survey as JSON, every text in ``lang`` when the survey has it."""
     lang = lang if lang in _languages(survey) else survey.default_language
@@ -33,24 +51,7 @@ def document(survey: Survey, lang: str | None = None) -> dict[str, Any]:
     def t(text: Text | None) -> str | None:
         return None if text is None else text.get(lang, text[survey.default_language])
 
-    scales = {d.id: d.scale for d in survey.dimensions}
-    items = []
-    for i in survey.items:
-        item: dict[str, Any] = {
-            "id": i.id,
-            "type": i.type,
-            "text": t(i.text),
-            "required": i.required,
-        }
-        if i.type == "likert":
-            scale = scales[i.dimension or ""]
-            item.update(dimension=i.dimension, min=scale.min, max=scale.max, reverse=i.reverse)
-            item["labels"] = {str(k): t(v) for k, v in scale.labels.items()}
-        elif i.type == "allocation":
-            item.update(total=i.total, objectives=list(survey.objective_ids))
-        else:
-            item["max_length"] = i.max_length
-        items.append(item)
+    items = [_item(survey, i, t) for i in survey.items]
     return {
         "id": survey.id,
         "version": survey.version,
