@@ -1,0 +1,109 @@
+"""The service as `make run` starts it: gunicorn with gunicorn.conf.py, on a free local port."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN = [
+    sys.executable,
+    "-m",
+    "gunicorn",
+    "-c",
+    "gunicorn.conf.py",
+    "scoring_service:create_app()",
+]
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def env(**extra: str) -> dict[str, str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("SCORING_")}
+    base.pop("WEB_CONCURRENCY", None)
+    return {**base, "WEB_CONCURRENCY": "1", "SCORING_ACCESS_LOG": "/dev/null", **extra}
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    """A gunicorn master with one worker; stopped (and waited for) by this fixture."""
+    port = free_port()
+    log = tmp_path / "gunicorn.log"
+    with log.open("wb") as sink:  # a file, not a pipe: a full pipe would stall the server
+        proc = subprocess.Popen(
+            GUNICORN,
+            cwd=ROOT,
+            env=env(SCORING_BIND=f"127.0.0.1:{port}"),
+            stdout=subprocess.DEVNULL,
+            stderr=sink,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/livez", timeout=2) as resp:
+                    if resp.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"gunicorn did not start: {log.read_text()[-2000:]}")
+                time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def post(url: str, data: bytes, content_type: str = "application/json") -> tuple[int, str, dict]:  # type: ignore[type-arg]
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": content_type})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as resp:
+            return resp.status, resp.headers["Content-Type"], json.loads(resp.read())
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers["Content-Type"], json.loads(err.read())
+
+
+def test_scores_the_readme_example_over_http(server: str) -> None:
+    body = (ROOT / "docs" / "examples" / "score-request.json").read_bytes()
+    status, ctype, doc = post(f"{server}/api/v1/score", body)
+    assert status == 200 and ctype == "application/json"
+    assert round(doc["alignment"]["score"], 2) == 61.12  # the figure the README shows
+    assert doc["conflicts"][0]["id"] == "objective_conflict:speed_to_market:risk_control"
+    status, ctype, doc = post(f"{server}/api/v1/score", b"{nope")
+    assert (status, ctype) == (400, "application/problem+json")
+    with urllib.request.urlopen(f"{server}/api/v1/docs", timeout=5) as resp:
+        assert resp.status == 200
+
+
+def test_a_bad_setting_stops_start_up_naming_it() -> None:
+    run = subprocess.run(
+        GUNICORN,
+        cwd=ROOT,
+        env=env(SCORING_BIND=f"127.0.0.1:{free_port()}", SCORING_TIMEOUT="soon"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode != 0
+    assert "SCORING_TIMEOUT='soon': must be an integer" in run.stderr
