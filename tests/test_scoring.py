@@ -215,3 +215,25 @@ def test_method_says_which_test_ran(mini: Survey) -> None:
     raws = [mini_response(p, f"{p}{k}", t1=1 + k % 5) for p in ("acme", "globex") for k in range(6)]
     assert run(mini, raws)["method"]["tests_run"] == {"dimensions": "exact", "objectives": "exact"}
     assert run(mini, raws[:4] + raws[6:10])["method"]["tests_run"] == {}
+
+
+def test_internal_conflict_on_dimensions(default_survey: Survey) -> None:
+    """Legal answers 1 everywhere, IT 5 everywhere, the business owner 3: Legal v IT is the pair
+    four points apart on every dimension (reverse-scored items included)."""
+    likert = default_survey.items_of("likert")
+    raws = [
+        {
+            "partner": "acme",
+            "role": role,
+            "respondent": role,
+            "answers": {i.id: value for i in likert},
+        }
+        for role, value in (("legal", 1), ("it", 5), ("business_owner", 3))
+    ]
+    raws.append({"partner": "globex", "role": "it", "respondent": "g", "answers": {}})
+    flags = [f for f in run(default_survey, raws)["conflicts"] if f["kind"] == "internal_conflict"]
+    assert len(flags) == 1
+    flag = flags[0]
+    assert flag["roles"] == ["it", "legal"] and flag["partners"] == ["acme"]
+    assert flag["evidence"]["count"] == len(default_survey.dimensions)
+    assert flag["basis"] == "descriptive" and flag["severity"] == "low"

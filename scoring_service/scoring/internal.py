@@ -10,7 +10,6 @@ With fewer than ``MIN_N_ROLE`` respondents in either role the contrast is descri
 
 from __future__ import annotations
 
-from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -79,18 +78,22 @@ def _objective_rule(p: Prepared, key: str, facts: RoleFacts) -> list[dict[str, A
 
 def _dimension_rule(p: Prepared, key: str, facts: RoleFacts) -> list[dict[str, Any]]:
     """The pair of roles that disagrees on the most dimensions, if that is several."""
-    ranges = np.array([float(d.scale.range) for d in p.survey.dimensions])
-    best: tuple[int, str, str, list[str]] | None = None
-    for r, s in combinations(sorted(facts.dims), 2):
-        with np.errstate(invalid="ignore"):
-            gap = np.abs(facts.dims[r] - facts.dims[s])
-            far = gap >= rules.INTERNAL_DIM_GAP * ranges - rules.TOLERANCE
-        dims = [d.id for d, hit in zip(p.survey.dimensions, far, strict=True) if hit]
-        if len(dims) >= rules.INTERNAL_DIM_COUNT and (best is None or len(dims) > best[0]):
-            best = (len(dims), r, s, dims)
-    if best is None:
+    roles = sorted(facts.dims)
+    if len(roles) < 2:
         return []
-    count, r, s, dims = best
+    ranges = np.array([float(d.scale.range) for d in p.survey.dimensions])
+    means = np.array([facts.dims[r] for r in roles])  # (roles, dimensions)
+    with np.errstate(invalid="ignore"):  # NaN (no data) is never far
+        far = np.abs(means[:, None, :] - means[None, :, :]) >= (
+            rules.INTERNAL_DIM_GAP * ranges - rules.TOLERANCE
+        )
+    counts = np.triu(far.sum(axis=2), k=1)  # each pair once, (r, s) with r before s
+    first, second = np.unravel_index(int(np.argmax(counts)), counts.shape)  # first pair on ties
+    count = int(counts[first, second])
+    if count < rules.INTERNAL_DIM_COUNT:
+        return []
+    r, s = roles[first], roles[second]
+    dims = [d.id for d, hit in zip(p.survey.dimensions, far[first, second], strict=True) if hit]
     names = p.survey.labels
     basis, small = _basis(facts.dims_n[r], facts.dims_n[s])
     note = f" (under {rules.MIN_N_ROLE} respondents in a role: descriptive)" if small else ""
