@@ -363,7 +363,7 @@ def calibration(sims: int) -> None:
     severity, plus two figures the tests do not check: the null at 6, 8 and 12 a side, where the
     permutation tests run, and the share of planted-gap assessments with p <= 0.05/12.
     """
-    from tests.sim import as_responses, assessment, plant_pull, shift_dimension
+    from tests.sim import as_responses, assessment, planted_conflict, planted_gap
     from tests.test_calibration import BETWEEN
     from tests.test_calibration import SEED as CALIBRATION_SEED
 
@@ -377,18 +377,10 @@ def calibration(sims: int) -> None:
         return f"{100 * sum(bool(hit(r['conflicts'])) for r in results) / len(results):.1f}%"
 
     def conflict(rng: np.random.Generator) -> list[dict[str, Any]]:
-        raw = assessment(survey, rng, 3, 3)
-        for r in raw:
-            side = "speed_to_market" if r["partner"] == "acme" else "risk_control"
-            plant_pull(survey, rng, r, side)
-        return raw
+        return planted_conflict(survey, rng)
 
     def gap(rng: np.random.Generator) -> list[dict[str, Any]]:
-        raw = assessment(survey, rng, 8, 8)
-        for r in raw:
-            if r["partner"] == "globex":
-                shift_dimension(survey, r, "commitment", 1.5)
-        return raw
+        return planted_gap(survey, rng)
 
     def kinds(flags: list[dict[str, Any]], kind: str, **where: Any) -> list[dict[str, Any]]:
         return [f for f in flags if f["kind"] == kind and all(f[k] == v for k, v in where.items())]

@@ -82,3 +82,21 @@ def as_responses(raws: list[dict[str, Any]]) -> list[Any]:
             Response(r["partner"], r["role"], r["respondent"], likert, alloc and dict(alloc), {})
         )
     return out
+
+
+def planted_conflict(survey: Survey, rng: np.random.Generator) -> list[dict[str, Any]]:
+    """Calibration scenario: 3 a side; acme's respondents put 30-50 points on speed to market,
+    globex's on risk control (a `conflicts` pair), the rest from the model."""
+    raw = assessment(survey, rng, 3, 3)
+    for r in raw:
+        plant_pull(survey, rng, r, "speed_to_market" if r["partner"] == "acme" else "risk_control")
+    return raw
+
+
+def planted_gap(survey: Survey, rng: np.random.Generator) -> list[dict[str, Any]]:
+    """Calibration scenario: 8 a side; globex's answers on `commitment` shifted up 1.5 points."""
+    raw = assessment(survey, rng, 8, 8)
+    for r in raw:
+        if r["partner"] == "globex":
+            shift_dimension(survey, r, "commitment", 1.5)
+    return raw

@@ -15,7 +15,7 @@ import pytest
 from scoring_service.scoring import score
 from scoring_service.surveys import Survey
 
-from .sim import as_responses, assessment, plant_pull, shift_dimension
+from .sim import as_responses, assessment, planted_conflict, planted_gap
 
 SIMS = 1000
 SEED = 20261123
@@ -60,17 +60,9 @@ def test_null_internal_conflict_is_rare(default_survey: Survey) -> None:
 
 def test_planted_objective_conflict_is_found_at_three_a_side(default_survey: Survey) -> None:
     pair = {"speed_to_market", "risk_control"}
-
-    def make(rng: np.random.Generator) -> list[dict[str, Any]]:
-        raw = assessment(default_survey, rng, 3, 3)
-        for r in raw:
-            side = "speed_to_market" if r["partner"] == "acme" else "risk_control"
-            plant_pull(default_survey, rng, r, side)
-        return raw
-
     observed = rate(
         default_survey,
-        make,
+        lambda rng: planted_conflict(default_survey, rng),
         lambda flags: any(
             f["kind"] == "objective_conflict" and set(f["objectives"]) == pair for f in flags
         ),
@@ -83,16 +75,9 @@ def test_planted_expectation_gap_is_found_at_eight_a_side(default_survey: Survey
     reversed_items = [i for i in default_survey.items_of("likert") if i.reverse]
     assert not any(i.id in dimension.items for i in reversed_items)  # "up" means up
 
-    def make(rng: np.random.Generator) -> list[dict[str, Any]]:
-        raw = assessment(default_survey, rng, 8, 8)
-        for r in raw:
-            if r["partner"] == "globex":
-                shift_dimension(default_survey, r, "commitment", 1.5)
-        return raw
-
     observed = rate(
         default_survey,
-        make,
+        lambda rng: planted_gap(default_survey, rng),
         lambda flags: any(
             f["kind"] == "expectation_gap" and f["dimensions"] == ["commitment"] for f in flags
         ),
