@@ -2,7 +2,8 @@
 
 Rules and thresholds are in :mod:`rules` and ``docs/statistics.md``. Below the minimum n for
 inference a flag rests on effect size alone: ``basis`` says ``descriptive`` and severity is low,
-except ``objective_conflict``, whose threshold is on the size of the asymmetric pull.
+except ``objective_conflict``, whose severity follows the size of the asymmetric pull at any n
+(its basis still says ``descriptive`` below ``MIN_N_CI`` a side).
 """
 
 from __future__ import annotations
