@@ -10,7 +10,8 @@ from typing import Any
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
-from .config import Settings, from_env
+from .config import ConfigError, Settings, from_env, with_instance_secrets
+from .store.db import Store
 from .surveys import SurveyRegistry, load_registry
 
 __all__ = ["create_app"]
@@ -32,26 +33,74 @@ class Extension:
 
     settings: Settings
     registry: SurveyRegistry
+    store: Store
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings from the environment (overridable by ``test_config``), surveys
     loaded and validated, API registered.
 
+    The embedded default (SQLite under the instance folder) is created and migrated here on
+    first start; another database must be migrated with ``scoring-service db upgrade``.
+
     Raises ``ConfigError`` or ``SurveyDefinitionError`` at start-up, never later.
     """
     settings = from_env()
     if test_config:
         settings = replace(settings, **test_config)
+    settings = with_instance_secrets(settings)
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     app = Flask(__name__)
     app.json = StrictJSONProvider(app)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
-    app.extensions["scoring"] = Extension(settings, load_registry(settings.surveys_dir))
+    registry = load_registry(settings.surveys_dir)
+    store = Store(settings.database_url)
+    try:
+        startup_checks(store, registry)
+    finally:
+        store.dispose()  # no connection crosses gunicorn's fork
+    app.extensions["scoring"] = Extension(settings, registry, store)
 
     from . import api  # inside the factory: no import cycles, no module-level app
 
     api.init_app(app)
     return app
+
+
+def startup_checks(store: Store, registry: SurveyRegistry) -> None:
+    """Migrate the embedded SQLite database; otherwise require it migrated. Refuse to start when
+    a stored round needs a survey version whose file is missing."""
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .store import migrate
+    from .store.models import Round
+
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # not one line per start-up
+    try:
+        if store.dialect == "sqlite":
+            store.make_folder()
+            migrate.upgrade(store.engine)
+        at, head = migrate.current(store.engine), migrate.head()
+        if at != head:
+            raise ConfigError(
+                f"DATABASE_URL: the database is at revision {at}, this version needs {head}; "
+                "run `scoring-service db upgrade`"
+            )
+        with store.read() as session:
+            pinned = session.execute(select(Round.survey_id, Round.survey_version).distinct())
+            missing = sorted(
+                f"{sid} version {v}" for sid, v in pinned if v not in registry.versions(sid)
+            )
+    except SQLAlchemyError as exc:
+        raise ConfigError(
+            f"DATABASE_URL: cannot use the database: {exc.__class__.__name__}: "
+            f"{str(exc).splitlines()[0]}"
+        ) from None
+    if missing:
+        raise ConfigError(
+            "stored rounds use survey files that are missing from SCORING_SURVEYS_DIR: "
+            + ", ".join(missing)
+        )

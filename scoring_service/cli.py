@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from .config import ConfigError, from_env
 from .csv_format import name_lines, read_csv
 from .errors import FieldError, InvalidInput, ScoringError
@@ -30,6 +32,21 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=("json", "table"), default="json")
     s.add_argument("--resamples", type=int, default=None, help="bootstrap resamples")
     commands.add_parser("check-surveys", help="load and validate every survey file")
+    db = commands.add_parser("db", help="database migrations (DATABASE_URL)")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="migrate to the newest revision")
+    down = db_commands.add_parser("downgrade", help="migrate down to a revision")
+    down.add_argument("revision", help="a revision id, or 'base' to remove every table")
+    db_commands.add_parser("current", help="print the database's revision and the code's")
+    commands.add_parser(
+        "setup",
+        help="create the instance folder and its secrets if missing, migrate, print the "
+        "operator token (what `make run` does first)",
+    )
+    rotate = commands.add_parser(
+        "rotate-admin-key", help="issue a new admin key for an alliance, revoking the old ones"
+    )
+    rotate.add_argument("alliance", help="the alliance's id")
     return parser
 
 
@@ -128,6 +145,10 @@ def _run(args: argparse.Namespace) -> int:
             for s in registry.latest():
                 print(f"{s.id}: versions {registry.versions(s.id)} ok")
             return 0
+        if args.command in ("db", "setup", "rotate-admin-key"):
+            from . import admin
+
+            return admin.run(args)
         return _score(args)
     except BrokenPipeError:
         raise
@@ -135,6 +156,6 @@ def _run(args: argparse.Namespace) -> int:
         for e in exc.errors:
             print(f"error: {e}", file=sys.stderr)
         return 2
-    except (ScoringError, ConfigError, UsageError, OSError, ValueError) as exc:
+    except (ScoringError, ConfigError, UsageError, OSError, ValueError, SQLAlchemyError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 DEFAULT_SURVEYS = Path(__file__).resolve().parent.parent / "surveys"
+# Secrets generated on first start when the environment gives none (the embedded default).
+OPERATOR_TOKEN_FILE = "operator-token"
+SECRET_KEY_FILE = "secret-key"
+MIN_SECRET_LENGTH = 32
 
 
 class ConfigError(ValueError):
@@ -23,6 +28,12 @@ class Settings:
     bootstrap_resamples: int = 2000
     confidence: float = 0.95
     log_level: str = "INFO"
+    instance_dir: Path = Path("instance")
+    database_url: str = "sqlite:///instance/scoring.db"
+    # Creates alliances (POST /api/v1/alliances); None: nobody can.
+    operator_token: str | None = None
+    # Key of the HMAC that credentials are stored as; every host of one database needs the same.
+    secret_key: str = ""
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -47,6 +58,55 @@ def _log_level(env: Mapping[str, str]) -> str:
     return level
 
 
+def _secret(env: Mapping[str, str], name: str, instance: Path, filename: str) -> str | None:
+    """A secret from the environment, else from the instance folder's file (None: neither)."""
+    value = env.get(name)
+    if not value:
+        path = instance / filename
+        value = path.read_text(encoding="utf-8").strip() if path.is_file() else None
+        name = str(path)
+    if value is not None and len(value) < MIN_SECRET_LENGTH:
+        raise ConfigError(f"{name}: must be at least {MIN_SECRET_LENGTH} characters")
+    return value
+
+
+def ensure_instance(instance: Path) -> dict[str, Path]:
+    """Create the instance folder and its secret files where missing (never overwrites).
+
+    Returns the files it created, by name. Each is written with mode 0600 and O_EXCL, so two
+    processes starting at once cannot end up with different secrets.
+    """
+    instance.mkdir(parents=True, exist_ok=True)
+    created = {}
+    for filename, prefix in ((OPERATOR_TOKEN_FILE, "op_"), (SECRET_KEY_FILE, "")):
+        path = instance / filename
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            continue
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(prefix + secrets.token_urlsafe(32) + "\n")
+        created[filename] = path
+    return created
+
+
+def with_instance_secrets(settings: Settings) -> Settings:
+    """Fill a missing secret key or operator token from the instance folder, creating its files
+    on first start (the embedded default needs no setup)."""
+    if settings.secret_key and settings.operator_token is not None:
+        return settings
+    ensure_instance(settings.instance_dir)
+    read = {
+        name: (settings.instance_dir / name).read_text(encoding="utf-8").strip()
+        for name in (OPERATOR_TOKEN_FILE, SECRET_KEY_FILE)
+    }
+    return replace(
+        settings,
+        secret_key=settings.secret_key or read[SECRET_KEY_FILE],
+        operator_token=settings.operator_token or read[OPERATOR_TOKEN_FILE],
+    )
+
+
 def from_env(env: Mapping[str, str] | None = None) -> Settings:
     """Read and check the settings; :class:`ConfigError` names the first bad variable."""
     env = os.environ if env is None else env
@@ -61,8 +121,19 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
     if not 0.5 <= confidence < 1:
         raise ConfigError(f"SCORING_CONFIDENCE={raw_conf!r}: must be in [0.5, 1)")
     level = _log_level(env)
+    instance = Path(env.get("SCORING_INSTANCE_DIR") or "instance").resolve()
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'scoring.db'}"
+    if not database_url.startswith(("sqlite:", "sqlite+pysqlite:", "postgresql")):
+        raise ConfigError(
+            f"DATABASE_URL: must be sqlite:///path or postgresql+psycopg://..., "
+            f"got {database_url.split(':', 1)[0]!r}"
+        )
     return Settings(
         surveys_dir=surveys,
+        instance_dir=instance,
+        database_url=database_url,
+        operator_token=_secret(env, "SCORING_OPERATOR_TOKEN", instance, OPERATOR_TOKEN_FILE),
+        secret_key=_secret(env, "SCORING_SECRET_KEY", instance, SECRET_KEY_FILE) or "",
         max_body_bytes=_int(env, "SCORING_MAX_BODY_BYTES", 4 * 1024 * 1024, 2_000_000, 1 << 30),
         bootstrap_resamples=_int(env, "SCORING_BOOTSTRAP_RESAMPLES", 2000, 200, 100_000),
         confidence=confidence,

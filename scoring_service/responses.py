@@ -47,9 +47,15 @@ def _integer(value: Any) -> bool:
 
 
 def _allocation(
-    value: Any, survey: Survey, total: int, path: str, errors: list[FieldError]
+    value: Any,
+    survey: Survey,
+    total: int,
+    path: str,
+    errors: list[FieldError],
+    complete: bool = True,
 ) -> dict[str, float] | None:
-    """Points per objective: known objectives, non-negative integers, summing to ``total``."""
+    """Points per objective: known objectives, non-negative integers, summing to ``total``
+    (at most ``total`` while a stored response is still partial)."""
     if not isinstance(value, dict):
         errors.append(FieldError(path, "must be an object of objective id -> points"))
         return None
@@ -63,17 +69,18 @@ def _allocation(
             errors.append(FieldError(where, f"must be an integer between 0 and {total}"))
         else:
             points[objective] = float(p)
-    if len(points) == len(value) and sum(points.values()) != total:
-        errors.append(
-            FieldError(path, f"points must sum to {total} (got {sum(points.values()):g})")
-        )
+    given = sum(points.values())
+    if len(points) == len(value) and (given != total if complete else given > total):
+        rule = "sum to" if complete else "not exceed"
+        errors.append(FieldError(path, f"points must {rule} {total} (got {given:g})"))
     return points
 
 
 def _answers(
-    answers: Any, survey: Survey, path: str, errors: list[FieldError]
+    answers: Any, survey: Survey, path: str, errors: list[FieldError], complete: bool = True
 ) -> tuple[dict[str, float], dict[str, float] | None, dict[str, str]]:
-    """Check one answers object item by item."""
+    """Check one answers object item by item (``complete`` False: a partial save, whose
+    allocation need not reach its total yet)."""
     likert: dict[str, float] = {}
     allocation: dict[str, float] | None = None
     text: dict[str, str] = {}
@@ -98,7 +105,7 @@ def _answers(
             else:
                 likert[item_id] = float(value)
         elif item.type == "allocation":
-            allocation = _allocation(value, survey, item.total or 100, where, errors)
+            allocation = _allocation(value, survey, item.total or 100, where, errors, complete)
         elif not isinstance(value, str) or len(value) > (item.max_length or 0):
             errors.append(
                 FieldError(where, f"must be a string of at most {item.max_length} characters")
@@ -106,6 +113,25 @@ def _answers(
         else:
             text[item_id] = value
     return likert, allocation, text
+
+
+def check_answers(answers: Any, survey: Survey, *, complete: bool, path: str = "answers") -> None:
+    """Validate one stored response's answers: what it contains always (types, ranges, known
+    items); with ``complete`` also every required item and allocations summing to their total.
+
+    Raises
+    ------
+    InvalidInput
+        One :class:`FieldError` per problem.
+    """
+    errors: list[FieldError] = []
+    _answers(answers, survey, path, errors, complete)
+    if complete and isinstance(answers, dict):
+        for item in survey.items:
+            if item.required and answers.get(item.id) is None:
+                errors.append(FieldError(f"{path}.{item.id}", "required to complete the response"))
+    if errors:
+        raise InvalidInput(errors[:MAX_ERRORS])
 
 
 def _one(raw: Any, survey: Survey, path: str, errors: list[FieldError]) -> Response | None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -34,10 +38,29 @@ def mini() -> Survey:
     return load_registry(FIXTURES / "surveys").get("mini")
 
 
+OPERATOR = "op_" + "t" * 40
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+# .ci/run sets this: a PostgreSQL test that cannot run is then a failure, not a skip.
+REQUIRE_POSTGRES = os.environ.get("SCORING_REQUIRE_POSTGRES") == "1"
+SKIP_POSTGRES = "PostgreSQL tests need TEST_DATABASE_URL (postgresql+psycopg://...)"
+
+
+def settings_for(database_url: str, instance: Path, **more: Any) -> dict[str, Any]:
+    """Settings of a test app on ``database_url``, secrets fixed, nothing outside tmp."""
+    return {
+        "database_url": database_url,
+        "instance_dir": instance,
+        "operator_token": OPERATOR,
+        "secret_key": "s" * 40,
+        "bootstrap_resamples": 500,
+    } | more
+
+
 @pytest.fixture
-def app() -> Flask:
-    """The app as ``make run`` builds it, with fewer resamples to keep tests quick."""
-    return create_app({"bootstrap_resamples": 500})
+def app(tmp_path: Path) -> Flask:
+    """The app as ``make run`` builds it (SQLite in a temporary instance folder), with fewer
+    resamples to keep tests quick."""
+    return create_app(settings_for(f"sqlite:///{tmp_path / 'scoring.db'}", tmp_path))
 
 
 @pytest.fixture
@@ -46,11 +69,82 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
-def mini_client() -> FlaskClient:
+def mini_client(tmp_path: Path) -> FlaskClient:
     """A client of an app that knows only the mini survey."""
-    return create_app(
-        {"surveys_dir": FIXTURES / "surveys", "bootstrap_resamples": 500}
-    ).test_client()
+    url = f"sqlite:///{tmp_path / 'scoring.db'}"
+    return create_app(settings_for(url, tmp_path, surveys_dir=FIXTURES / "surveys")).test_client()
+
+
+def _postgres_schema() -> Iterator[str]:
+    """A URL of a fresh PostgreSQL schema on TEST_DATABASE_URL, dropped afterwards."""
+    if not POSTGRES_URL:
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"{SKIP_POSTGRES}, and SCORING_REQUIRE_POSTGRES=1 requires them")
+        pytest.skip(SKIP_POSTGRES)
+    schema = "t_" + secrets.token_hex(6)
+    admin = sa.create_engine(POSTGRES_URL)
+    try:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    except sa.exc.OperationalError as exc:
+        admin.dispose()
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"PostgreSQL at TEST_DATABASE_URL is unreachable: {exc}")
+        pytest.skip(f"PostgreSQL at TEST_DATABASE_URL is unreachable: {exc}")
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    try:
+        yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of each kind: SQLite always, PostgreSQL with TEST_DATABASE_URL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'scoring.db'}"
+    else:
+        yield from _postgres_schema()
+
+
+@pytest.fixture
+def stored_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The app on each database, migrated; its connections closed at the end."""
+    from scoring_service.store import migrate
+    from scoring_service.store.db import make_engine
+
+    if not database_url.startswith("sqlite"):
+        engine = make_engine(database_url)
+        migrate.upgrade(engine)
+        engine.dispose()
+    app = create_app(settings_for(database_url, tmp_path))
+    yield app
+    app.extensions["scoring"].store.dispose()
+
+
+@pytest.fixture
+def stored(stored_app: Flask) -> FlaskClient:
+    return stored_app.test_client()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say loudly when the PostgreSQL half of the storage tests did not run."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    missed = [
+        r for r in skipped if SKIP_POSTGRES in str(r.longrepr) or "PostgreSQL" in str(r.longrepr)
+    ]
+    if missed:
+        bar = "!" * 78
+        terminalreporter.write_line(bar, yellow=True, bold=True)
+        terminalreporter.write_line(
+            f"{len(missed)} PostgreSQL tests were SKIPPED: set TEST_DATABASE_URL "
+            "(postgresql+psycopg://user@host:5432/db) or run `bash .ci/run`, which does.",
+            yellow=True,
+            bold=True,
+        )
+        terminalreporter.write_line(bar, yellow=True, bold=True)
 
 
 def mini_response(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from scoring_service import create_app
 
-from .conftest import FIXTURES, mini_response
+from .conftest import FIXTURES, mini_response, settings_for
 
 PROBLEM = "application/problem+json"
 
@@ -152,7 +153,9 @@ def test_malformed_json_is_400(mini_client: FlaskClient) -> None:
 
 def test_not_json_is_415(mini_client: FlaskClient) -> None:
     problem(mini_client.post("/api/v1/score", data="survey=mini", content_type="text/plain"), 415)
-    problem(mini_client.post("/api/v1/score"), 415)
+    # No body at all is not a wrong media type: the missing fields are named instead.
+    doc = problem(mini_client.post("/api/v1/score"), 422)
+    assert {e["path"] for e in doc["errors"]} == {"survey", "responses"}
 
 
 def test_unknown_survey_and_version_are_404(mini_client: FlaskClient) -> None:
@@ -173,8 +176,15 @@ def test_wrong_method_and_unknown_route(mini_client: FlaskClient) -> None:
     problem(mini_client.get("/api/v1/nothing-here"), 404)
 
 
-def test_body_over_the_limit_is_413() -> None:
-    app = create_app({"surveys_dir": FIXTURES / "surveys", "max_body_bytes": 2_000_000})
+def test_body_over_the_limit_is_413(tmp_path: Path) -> None:
+    app = create_app(
+        settings_for(
+            f"sqlite:///{tmp_path}/s.db",
+            tmp_path,
+            surveys_dir=FIXTURES / "surveys",
+            max_body_bytes=2_000_000,
+        )
+    )
     big = json.dumps(body(*two_sides())) + " " * 2_000_001
     resp = app.test_client().post("/api/v1/score", data=big, content_type="application/json")
     problem(resp, 413)
@@ -282,8 +292,15 @@ def test_a_body_that_is_not_an_object(mini_client: FlaskClient, payload: Any) ->
     assert doc["errors"] == [{"path": "", "message": "must be a JSON object"}]
 
 
-def test_413_says_the_limit() -> None:
-    app = create_app({"surveys_dir": FIXTURES / "surveys", "max_body_bytes": 2_000_000})
+def test_413_says_the_limit(tmp_path: Path) -> None:
+    app = create_app(
+        settings_for(
+            f"sqlite:///{tmp_path}/s.db",
+            tmp_path,
+            surveys_dir=FIXTURES / "surveys",
+            max_body_bytes=2_000_000,
+        )
+    )
     resp = app.test_client().post(
         "/api/v1/score", data="x" * 2_000_001, content_type="application/json"
     )

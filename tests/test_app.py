@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from scoring_service.config import ConfigError, from_env
@@ -53,11 +54,9 @@ def test_defaults() -> None:
     assert s.max_body_bytes >= 2_000_000 and (s.surveys_dir / "alliance-objectives").is_dir()
 
 
-def test_a_fault_of_ours_is_a_500_problem_without_a_trace(caplog: pytest.LogCaptureFixture) -> None:
-    from scoring_service import create_app
-
-    app = create_app()
-
+def test_a_fault_of_ours_is_a_500_problem_without_a_trace(
+    app: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
     @app.get("/boom")
     def boom() -> str:
         raise RuntimeError("secret internals")

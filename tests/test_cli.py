@@ -123,3 +123,54 @@ def test_csv_problems_name_the_file_line(
     (tmp_path / "r.csv").write_text(text.replace("acme,it,r2\n", "acme,ceo,r2,3\n"))
     assert main(["score", "--survey", "mini", str(tmp_path / "r.csv")]) == 2
     assert "line 4.role: must be one of" in capsys.readouterr().err
+
+
+def test_setup_migrates_and_prints_the_operator_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SCORING_INSTANCE_DIR", str(tmp_path / "instance"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("SCORING_OPERATOR_TOKEN", raising=False)
+    assert main(["setup"]) == 0
+    out = capsys.readouterr().out
+    token = (tmp_path / "instance" / "operator-token").read_text().strip()
+    assert token.startswith("op_") and token in out and "database revision: 0001" in out
+    assert (tmp_path / "instance" / "secret-key").stat().st_mode & 0o077 == 0  # owner only
+    assert main(["setup"]) == 0  # a second start keeps the secrets
+    assert (tmp_path / "instance" / "operator-token").read_text().strip() == token
+    assert main(["db", "downgrade", "base"]) == 0
+    assert "database revision: None" in capsys.readouterr().out
+    assert main(["db", "upgrade"]) == 0 and main(["db", "current"]) == 0
+    assert capsys.readouterr().out.strip().endswith("database revision: 0001 (code: 0001)")
+
+
+def test_rotate_admin_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from scoring_service import create_app
+
+    from .conftest import OPERATOR
+
+    monkeypatch.setenv("SCORING_INSTANCE_DIR", str(tmp_path))
+    monkeypatch.setenv("SCORING_OPERATOR_TOKEN", OPERATOR)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app()
+    client = app.test_client()
+    made = client.post(
+        "/api/v1/alliances",
+        json={
+            "name": "A",
+            "partners": [{"key": "a", "name": "A"}, {"key": "b", "name": "B"}],
+            "survey": "mini",
+        },
+        headers={"Authorization": f"Bearer {OPERATOR}"},
+    ).json
+    assert main(["rotate-admin-key", made["id"]]) == 0
+    new = capsys.readouterr().out.strip().rsplit(" ", 1)[1]
+    url = f"/api/v1/alliances/{made['id']}"
+    assert (
+        client.get(url, headers={"Authorization": f"Bearer {made['admin_key']}"}).status_code == 401
+    )
+    assert client.get(url, headers={"Authorization": f"Bearer {new}"}).status_code == 200
+    assert main(["rotate-admin-key", "nope"]) == 2
+    app.extensions["scoring"].store.dispose()

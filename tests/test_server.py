@@ -49,7 +49,7 @@ def server(tmp_path: Path) -> Iterator[str]:
         proc = subprocess.Popen(
             GUNICORN,
             cwd=ROOT,
-            env=env(SCORING_BIND=f"127.0.0.1:{port}"),
+            env=env(SCORING_BIND=f"127.0.0.1:{port}", SCORING_INSTANCE_DIR=str(tmp_path)),
             stdout=subprocess.DEVNULL,
             stderr=sink,
         )

@@ -12,7 +12,7 @@ from scoring_service import create_app
 from scoring_service.errors import SurveyDefinitionError
 from scoring_service.surveys import Survey, load_registry
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, settings_for
 
 MINI = (FIXTURES / "surveys" / "mini" / "1.toml").read_text()
 
@@ -134,7 +134,7 @@ def test_not_toml(tmp_path: Path) -> None:
 def test_broken_survey_stops_the_app(tmp_path: Path) -> None:
     folder = write(tmp_path, MINI.replace('id = "g3"', 'id = "G 3"'))
     with pytest.raises(SurveyDefinitionError, match=r"items\[5\]\.id"):
-        create_app({"surveys_dir": folder})
+        create_app(settings_for(f"sqlite:///{tmp_path}/s.db", tmp_path, surveys_dir=folder))
 
 
 def test_versions_latest_and_lookup(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import swagger_ui_bundle
 from flask import Flask, Response, abort, request, send_from_directory
 
-from . import health, problems, score, surveys
+from . import alliances, health, problems, results, rounds, score, surveys
 
 JSON_METHODS = frozenset(("POST", "PUT", "PATCH"))
 
@@ -25,7 +25,7 @@ def init_app(app: Flask) -> problems.ProblemApi:
         OPENAPI_REDOC_URL=None,
     )
     api = problems.ProblemApi(app)
-    for module in (health, score, surveys):
+    for module in (health, score, surveys, alliances, rounds, results):
         api.register_blueprint(module.blp)
     problems.register(app)
 
@@ -38,7 +38,8 @@ def init_app(app: Flask) -> problems.ProblemApi:
     def _json_only() -> None:
         """A body sent to the API must be JSON: 415 otherwise, before anything is parsed."""
         routed = request.routing_exception is None  # 404 and 405 win over 415
-        if routed and request.method in JSON_METHODS and not request.is_json:
+        has_body = bool(request.content_length) or "Transfer-Encoding" in request.headers
+        if routed and request.method in JSON_METHODS and has_body and not request.is_json:
             abort(415, description="Send the body as application/json.")
 
     return api

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Any, cast
+from typing import Any, NoReturn, cast
 
+import flask
 import flask_smorest
 from flask import Flask, Request, Response, current_app
 from flask_smorest import Api
@@ -33,6 +34,16 @@ def problem(
     response.status_code = status
     response.mimetype = PROBLEM_TYPE
     return response
+
+
+def fail(status: int, message: str, **data: Any) -> NoReturn:
+    """Raise the HTTP error ``status`` with ``message`` as the problem's detail (``headers=``
+    adds response headers), like flask-smorest's ``abort`` but typed."""
+    try:
+        flask.abort(status)
+    except HTTPException as err:
+        err.data = {"message": message, **data}  # type: ignore[attr-defined]
+        raise
 
 
 def _webargs_errors(data: dict[str, Any]) -> list[FieldError]:

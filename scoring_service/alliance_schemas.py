@@ -1,0 +1,172 @@
+"""marshmallow schemas of the stored resources: alliances, keys, rounds, stored responses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+ORIGIN_PATTERN = r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$"
+MAX_ORIGINS = 20
+
+
+def _origins(**kwargs: Any) -> fields.List[Any]:
+    """A list of web origins (scheme, host, optional port; no path)."""
+    return fields.List(
+        fields.String(
+            validate=validate.Regexp(
+                ORIGIN_PATTERN, error="must be an origin like https://portal.example.com"
+            )
+        ),
+        validate=validate.Length(max=MAX_ORIGINS),
+        metadata={"description": "origins allowed to frame the forms and call the API"},
+        **kwargs,
+    )
+
+
+class PartnerIn(Schema):
+    key = fields.String(
+        required=True,
+        validate=validate.Regexp(KEY_PATTERN, error="must be 1-64 of a-z, 0-9, _ and -"),
+        metadata={"example": "acme"},
+    )
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class AllianceIn(Schema):
+    """Body of ``POST /alliances``."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    partners = fields.List(
+        fields.Nested(PartnerIn),
+        required=True,
+        validate=validate.Length(equal=2, error="must list exactly two partners"),
+    )
+    survey = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    frame_ancestors = _origins(load_default=list)
+    min_group_size = fields.Integer(
+        strict=True, load_default=3, validate=validate.Range(min=1, max=100)
+    )
+
+    @validates_schema
+    def _distinct(self, data: dict[str, Any], **_: Any) -> None:
+        """The two partners need different keys."""
+        keys = [p["key"] for p in data.get("partners", [])]
+        if len(keys) == 2 and keys[0] == keys[1]:
+            raise ValidationError("the two partners need different keys", "partners")
+
+
+class AlliancePatch(Schema):
+    """Body of ``PATCH /alliances/{id}``: any of these fields."""
+
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    survey = fields.String(
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "used by rounds opened from now on"},
+    )
+    frame_ancestors = _origins()
+    min_group_size = fields.Integer(strict=True, validate=validate.Range(min=1, max=100))
+
+
+class PartnerOut(Schema):
+    key = fields.String()
+    name = fields.String()
+
+
+class AllianceOut(Schema):
+    id = fields.String()
+    name = fields.String()
+    survey = fields.String()
+    partners = fields.List(fields.Nested(PartnerOut))
+    frame_ancestors = fields.List(fields.String())
+    min_group_size = fields.Integer()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    admin_key = fields.String(
+        metadata={
+            "description": "only in the answer that creates it: keep it, it is not shown again"
+        }
+    )
+
+
+class KeyOut(Schema):
+    id = fields.String()
+    kind = fields.String(metadata={"enum": ["admin", "partner"]})
+    partner = fields.String(allow_none=True)
+    hint = fields.String(metadata={"description": "prefix and first characters"})
+    created_at = fields.DateTime()
+    revoked_at = fields.DateTime(allow_none=True)
+    key = fields.String(metadata={"description": "only when created: not shown again"})
+
+
+class KeyList(Schema):
+    items = fields.List(fields.Nested(KeyOut))
+
+
+class RoundIn(Schema):
+    label = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    closes_at = fields.AwareDateTime(
+        metadata={"description": "ISO 8601 with a time zone; the round closes by itself then"}
+    )
+
+
+class RoundPatch(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(["closed"]))
+
+
+class RoundOut(Schema):
+    n = fields.Integer()
+    label = fields.String()
+    status = fields.String(metadata={"enum": ["open", "closed"]})
+    survey = fields.Dict(metadata={"description": "{id, version} pinned when the round opened"})
+    opened_at = fields.DateTime()
+    closes_at = fields.DateTime(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+
+
+class PageQuery(Schema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    cursor = fields.String(
+        load_default=None, metadata={"description": "next_cursor of the previous page"}
+    )
+
+
+class RoundList(Schema):
+    items = fields.List(fields.Nested(RoundOut))
+    next_cursor = fields.String(allow_none=True)
+
+
+class StoredResponseIn(Schema):
+    """Body of ``PUT .../responses/{respondent}``."""
+
+    partner = fields.String(
+        metadata={"description": "the admin key must name it; a partner key may omit it"}
+    )
+    role = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    label = fields.String(validate=validate.Length(max=200))
+    answers = fields.Dict(required=True, keys=fields.String())
+    complete = fields.Boolean(
+        load_default=True,
+        metadata={"description": "false saves a partial response (not scored)"},
+    )
+
+
+class StoredResponseOut(Schema):
+    respondent = fields.String()
+    partner = fields.String()
+    role = fields.String()
+    label = fields.String(allow_none=True)
+    complete = fields.Boolean()
+    answers = fields.Dict()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class ResponseList(Schema):
+    items = fields.List(fields.Nested(StoredResponseOut))
+    next_cursor = fields.String(allow_none=True)
+
+
+class ResponseQuery(PageQuery):
+    partner = fields.String(metadata={"description": "only this partner's responses"})

@@ -1,0 +1,90 @@
+"""Who is calling, and what they may touch: the status table of docs/api.md in one place.
+
+401: no credential, or an unknown or revoked one. 404: anything of another alliance, or that
+does not exist (never reveal which). 403: a credential of this alliance without the right.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import NoReturn
+
+from flask import current_app, request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..errors import FieldError, InvalidInput
+from ..store.credentials import Principal, digest
+from ..store.models import Alliance, ApiKey, Partner
+from .problems import fail
+
+
+def _bearer() -> str | None:
+    """The token of an ``Authorization: Bearer`` header."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def unauthorized(
+    detail: str = "Send a valid credential as 'Authorization: Bearer <key>'.",
+) -> NoReturn:
+    """401 with the challenge header."""
+    fail(401, message=detail, headers={"WWW-Authenticate": 'Bearer realm="scoring-service"'})
+
+
+def not_found() -> NoReturn:
+    """404 for what does not exist or belongs to another alliance."""
+    fail(404, message="No such resource.")
+
+
+def forbidden(detail: str) -> NoReturn:
+    """403 for a credential of this alliance without the right."""
+    fail(403, message=detail)
+
+
+def principal(session: Session) -> Principal:
+    """The caller, from the Bearer token: the operator or a live key (else 401)."""
+    token = _bearer()
+    if token is None:
+        unauthorized()
+    ext = current_app.extensions["scoring"]
+    operator = ext.settings.operator_token
+    if operator and hmac.compare_digest(token.encode(), operator.encode()):
+        return Principal("operator")
+    row = session.execute(
+        select(ApiKey, Partner.key)
+        .outerjoin(Partner, Partner.id == ApiKey.partner_id)
+        .where(ApiKey.digest == digest(ext.settings.secret_key, token))
+        .where(ApiKey.revoked_at.is_(None))
+    ).first()
+    if row is None:
+        unauthorized("The credential is unknown or revoked.")
+    key, partner_key = row
+    return Principal(key.kind, key.alliance_id, key.partner_id, partner_key, key.id)
+
+
+def alliance(session: Session, who: Principal, alliance_id: str, *, admin: bool) -> Alliance:
+    """The alliance ``who`` may see (404 otherwise); ``admin``: and may change (403 otherwise)."""
+    if who.alliance_id != alliance_id:
+        not_found()
+    found = session.get(Alliance, alliance_id)
+    if found is None:
+        not_found()
+    if admin and who.kind != "admin":
+        forbidden("This needs the alliance's admin key.")
+    return found
+
+
+def partner_of(found: Alliance, who: Principal, key: str | None, field: str) -> Partner:
+    """The partner a write is for: a partner key's own (naming another is 403); the admin
+    names one (422 when missing or unknown)."""
+    if who.kind == "partner":
+        if key is not None and key != who.partner_key:
+            forbidden(f"{field}: a partner key writes for its own partner only.")
+        key = who.partner_key
+    by_key = {p.key: p for p in found.partners}
+    if key is None:
+        raise InvalidInput([FieldError(field, "the admin key must name the partner")])
+    if key not in by_key:
+        raise InvalidInput([FieldError(field, f"must be one of: {', '.join(by_key)}")])
+    return by_key[key]

@@ -1,0 +1,163 @@
+"""``GET .../rounds/{n}/results``: the engine's document for a round, cached, with ETags."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from flask import Response, current_app, request
+from flask.views import MethodView
+from marshmallow import Schema, fields
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..responses import parse_responses
+from ..scoring import ENGINE_VERSION, score
+from ..store.models import Alliance, CachedResult, Partner, Round, Stakeholder, StoredResponse
+from ..store.queries import insert_ignore, round_by_n
+from ..visibility import partner_view
+from . import access
+from .alliances import errors
+from .problems import Blueprint
+from .rounds import round_json
+
+blp = Blueprint("results", __name__, url_prefix="/api/v1", description="Results of rounds")
+
+
+class RoundResultSchema(Schema):
+    """A round's result: the engine's document (``result``, null until both partners have a
+    complete response) with completion by partner and role."""
+
+    alliance = fields.String()
+    round = fields.Dict()
+    viewer = fields.String(metadata={"description": "admin or partner:<key>"})
+    completion = fields.Dict(metadata={"description": "partner -> {complete, partial, roles}"})
+    result = fields.Dict(allow_none=True, metadata={"description": "as POST /api/v1/score"})
+    reasons = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+def _document(session: Session, found: Alliance, r: Round) -> dict[str, Any]:
+    """The full (admin) document of round ``r`` from its stored responses."""
+    ext = current_app.extensions["scoring"]
+    rows = session.execute(
+        select(Partner.key, Stakeholder.ref, Stakeholder.role, StoredResponse)
+        .join(Stakeholder, Stakeholder.id == StoredResponse.stakeholder_id)
+        .join(Partner, Partner.id == Stakeholder.partner_id)
+        .where(StoredResponse.round_id == r.id)
+        .order_by(StoredResponse.id)
+    ).all()
+    completion: dict[str, dict[str, Any]] = {
+        p.key: {"complete": 0, "partial": 0, "roles": {}} for p in found.partners
+    }
+    complete = []
+    for key, ref, role, stored in rows:
+        entry = completion[key]
+        if stored.complete:
+            entry["complete"] += 1
+            entry["roles"][role] = entry["roles"].get(role, 0) + 1
+            complete.append(
+                {"partner": key, "role": role, "respondent": ref, "answers": stored.answers}
+            )
+        else:
+            entry["partial"] += 1
+    doc: dict[str, Any] = {
+        "alliance": found.id,
+        "round": round_json(r),
+        "viewer": "admin",
+        "completion": completion,
+        "result": None,
+        "reasons": {},
+    }
+    waiting = [key for key, entry in completion.items() if entry["complete"] == 0]
+    if waiting:
+        doc["reasons"]["result"] = "waiting_for_" + "_and_".join(waiting)
+        return doc
+    survey = ext.registry.get(r.survey_id, r.survey_version)
+    doc["result"] = score(
+        survey,
+        parse_responses(complete, survey),
+        n_resamples=ext.settings.bootstrap_resamples,
+        confidence=ext.settings.confidence,
+    )
+    return doc
+
+
+@blp.route("/alliances/<alliance_id>/rounds/<int:n>/results")
+class Results(MethodView):
+    @blp.response(200, RoundResultSchema)
+    @blp.alt_response(304, description="Not modified (If-None-Match matched the ETag)")
+    @errors(401, 404)
+    def get(self, alliance_id: str, n: int) -> Response:
+        """Read a round's results (admin, or a partner key with what it may see)
+
+        Scores the round's complete responses. Until both partners have one, ``result`` is
+        null and ``reasons.result`` says who is missing. A partner key sees the other
+        partner's figures once that partner has ``min_group_size`` complete responses (or the
+        round is closed), and role-level figures only for groups of that size. Answers carry
+        an ``ETag``; send it back as ``If-None-Match`` to get 304 while nothing changed.
+        """
+        store = current_app.extensions["scoring"].store
+        with store.read() as session:
+            who = access.principal(session)
+            found = access.alliance(session, who, alliance_id, admin=False)
+            r = round_by_n_or_404(session, found.id, n)
+            viewer = "admin" if who.kind == "admin" else f"partner:{who.partner_key}"
+            # Status is part of the key: a round past closes_at reads as closed before any
+            # write has stored it so.
+            key = f"{viewer}|{r.status}"
+            cached = session.scalars(
+                select(CachedResult).where(
+                    CachedResult.round_id == r.id,
+                    CachedResult.viewer == key,
+                    CachedResult.round_version == r.version,
+                    CachedResult.engine_version == ENGINE_VERSION,
+                )
+            ).first()
+            if cached is None:
+                doc = _document(session, found, r)
+                if who.kind == "partner":
+                    doc = _for_partner(doc, found, who.partner_key or "", r.status == "closed")
+                body = current_app.json.dumps(doc)
+                etag = hashlib.sha256(body.encode()).hexdigest()[:32]
+                values = {
+                    "round_id": r.id,
+                    "viewer": key,
+                    "round_version": r.version,
+                    "engine_version": ENGINE_VERSION,
+                    "etag": etag,
+                    "body": body,
+                }
+            else:
+                body, etag, values = cached.body, cached.etag, {}
+        if values:
+            with store.write() as session:  # a concurrent reader may have stored it first
+                insert_ignore(session, CachedResult.__table__, values)  # type: ignore[arg-type]
+        return _answer(body, etag)
+
+
+def round_by_n_or_404(session: Session, alliance_id: str, n: int) -> Round:
+    """Round ``n`` or 404."""
+    found = round_by_n(session, alliance_id, n)
+    if found is None:
+        access.not_found()
+    return found
+
+
+def _for_partner(doc: dict[str, Any], found: Alliance, viewer: str, closed: bool) -> dict[str, Any]:
+    """The partner's view of the document (see ``visibility``)."""
+    other = next(k for k in doc["completion"] if k != viewer)
+    shown = closed or doc["completion"][other]["complete"] >= found.min_group_size
+    return partner_view(doc, viewer, found.min_group_size, other_shown=shown)
+
+
+def _answer(body: str, etag: str) -> Response:
+    """200 with the body, or 304 when the client already has this version."""
+    quoted = f'"{etag}"'
+    sent = {t.strip() for t in request.headers.get("If-None-Match", "").split(",")}
+    if quoted in sent or "*" in sent:
+        response = Response(status=304)
+    else:
+        response = Response(body, status=200, mimetype="application/json")
+    response.headers["ETag"] = quoted
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response

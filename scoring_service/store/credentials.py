@@ -1,0 +1,57 @@
+"""API keys and invitation tokens: random, prefixed, shown once, stored as HMAC-SHA-256 digests.
+
+A digest is keyed by the service's secret key, so a copy of the database alone does not let
+anyone check guesses. HMAC rather than bcrypt: the secrets are 192 random bits, nothing to
+stretch, and every request checks one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+ADMIN_PREFIX = "sk_admin_"
+PARTNER_PREFIX = "sk_partner_"
+INVITATION_PREFIX = "inv_"
+RANDOM_BYTES = 24  # 192 bits
+
+
+def new_secret(prefix: str) -> str:
+    """A fresh secret: the readable prefix and 192 random bits, URL-safe."""
+    return prefix + secrets.token_urlsafe(RANDOM_BYTES)
+
+
+def digest(secret_key: str, secret: str) -> str:
+    """The stored form of ``secret``."""
+    return hmac.new(secret_key.encode(), secret.encode(), hashlib.sha256).hexdigest()
+
+
+def hint(secret: str) -> str:
+    """What lists may show of a secret: its prefix and first four random characters."""
+    for prefix in (ADMIN_PREFIX, PARTNER_PREFIX, INVITATION_PREFIX):
+        if secret.startswith(prefix):
+            return secret[: len(prefix) + 4] + "..."
+    return "..."
+
+
+def new_id() -> str:
+    """A public identifier: 16 random URL-safe characters (96 bits), not guessable."""
+    return secrets.token_urlsafe(12)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the operator, an alliance's admin, a partner, or an invitee."""
+
+    kind: str  # operator | admin | partner
+    alliance_id: str | None = None
+    partner_id: int | None = None
+    partner_key: str | None = None
+    key_id: str | None = None
+
+    @property
+    def name(self) -> str:
+        """For audit entries and cache keys: ``admin``, ``partner:<key>``, ``operator``."""
+        return f"partner:{self.partner_key}" if self.kind == "partner" else self.kind

@@ -1,0 +1,90 @@
+"""The database: one engine per process, SQLite tuned for durability, sessions for reads and writes.
+
+SQLite is the embedded default; ``postgresql+psycopg://`` URLs run the same code on PostgreSQL.
+Every SQLite connection gets WAL, a busy timeout, foreign keys and ``synchronous=FULL`` (a 2xx
+promises the answer is on disk). Write transactions on SQLite start with ``BEGIN IMMEDIATE``,
+so two writers queue on the busy timeout instead of failing when a read lock cannot be upgraded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Per-connection SQLite settings; the driver's own transaction handling is switched off."""
+    dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (see _sqlite_begin)
+    cursor = dbapi_connection.cursor()
+    for pragma in (
+        "journal_mode=WAL",
+        f"busy_timeout={BUSY_TIMEOUT_MS}",
+        "foreign_keys=ON",
+        "synchronous=FULL",
+    ):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    """BEGIN IMMEDIATE for writers (they take the write lock up front), plain BEGIN for readers."""
+    immediate = connection.get_execution_options().get("write", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url`` with the settings above (SQLite) or pool pre-ping (others)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+class Store:
+    """The engine and its session factories; ``read()`` and ``write()`` are transactions."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self._reader = sessionmaker(self.engine, expire_on_commit=False)
+        self._writer = sessionmaker(
+            self.engine.execution_options(write=True), expire_on_commit=False
+        )
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only transaction (rolled back at the end)."""
+        with self._reader() as session:  # autobegins; closing rolls back
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write transaction: committed when the block ends, rolled back if it raises."""
+        with self._writer() as session, session.begin():
+            yield session
+
+    def make_folder(self) -> None:
+        """Create the folder of a SQLite database file (nothing for other databases)."""
+        database = self.engine.url.database
+        if self.dialect == "sqlite" and database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+    def dispose(self) -> None:
+        """Close pooled connections (before gunicorn forks its workers, and at the end)."""
+        self.engine.dispose()

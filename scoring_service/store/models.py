@@ -1,0 +1,213 @@
+"""Tables of the stored service: alliances, their partners, keys, stakeholders, rounds, responses.
+
+Typed SQLAlchemy 2 models. The schema itself is owned by the Alembic migrations beside this
+module (``store/migrations``); a test checks that the two agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+# Stable constraint names, so that migrations can refer to them on both databases.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware UTC datetimes on both databases (SQLite keeps no time zone of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        """Store UTC; a naive value is refused rather than guessed."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        """Read back as aware UTC."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def now() -> dt.datetime:
+    """The current time, aware, UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Alliance(Base):
+    """The partnership being assessed."""
+
+    __tablename__ = "alliances"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    survey_id: Mapped[str] = mapped_column(String(100))
+    frame_ancestors: Mapped[list[str]] = mapped_column(JSON)
+    min_group_size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
+
+    partners: Mapped[list[Partner]] = relationship(
+        back_populates="alliance",
+        order_by="Partner.position",
+        cascade="all, delete-orphan",
+        lazy="selectin",  # always needed with the alliance, and read after the session ends
+    )
+
+
+class Partner(Base):
+    """One organisation of an alliance, known by its short ``key`` (e.g. ``acme``)."""
+
+    __tablename__ = "partners"
+    __table_args__ = (UniqueConstraint("alliance_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alliance_id: Mapped[str] = mapped_column(ForeignKey("alliances.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer)
+
+    alliance: Mapped[Alliance] = relationship(back_populates="partners")
+
+
+class ApiKey(Base):
+    """An admin key of an alliance or a partner's key; only its HMAC is kept."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    alliance_id: Mapped[str] = mapped_column(
+        ForeignKey("alliances.id", ondelete="CASCADE"), index=True
+    )
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # admin | partner
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    hint: Mapped[str] = mapped_column(String(32))  # the prefix and first characters, for lists
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class Stakeholder(Base):
+    """A person within a partner, kept across rounds; ``ref`` is the partner's own reference."""
+
+    __tablename__ = "stakeholders"
+    __table_args__ = (UniqueConstraint("partner_id", "ref"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alliance_id: Mapped[str] = mapped_column(
+        ForeignKey("alliances.id", ondelete="CASCADE"), index=True
+    )
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"))
+    ref: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class Round(Base):
+    """One assessment cycle, pinned to the survey version in force when it opened."""
+
+    __tablename__ = "rounds"
+    __table_args__ = (
+        UniqueConstraint("alliance_id", "n"),
+        # At most one open round per alliance, enforced by the database on both engines.
+        Index(
+            "uq_rounds_one_open",
+            "alliance_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alliance_id: Mapped[str] = mapped_column(ForeignKey("alliances.id", ondelete="CASCADE"))
+    n: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(200))
+    survey_id: Mapped[str] = mapped_column(String(100))
+    survey_version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))  # open | closed
+    opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
+    closes_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Bumped by every write to the round's responses: the results cache and ETags key on it.
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StoredResponse(Base):
+    """One stakeholder's answers in one round, as validated raw JSON (the API's shape)."""
+
+    __tablename__ = "responses"
+    __table_args__ = (UniqueConstraint("round_id", "stakeholder_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    stakeholder_id: Mapped[int] = mapped_column(
+        ForeignKey("stakeholders.id", ondelete="CASCADE"), index=True
+    )
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    complete: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class CachedResult(Base):
+    """A computed result document of a round for one class of viewer, at one response version."""
+
+    __tablename__ = "results"
+    __table_args__ = (UniqueConstraint("round_id", "viewer", "round_version", "engine_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    viewer: Mapped[str] = mapped_column(String(80))  # admin | partner:<key>
+    round_version: Mapped[int] = mapped_column(Integer)
+    engine_version: Mapped[str] = mapped_column(String(32))
+    etag: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)  # the serialised JSON, served as it is
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class AuditEntry(Base):
+    """Who did what to whom, for erasures and key changes (never a secret, never an answer)."""
+
+    __tablename__ = "audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alliance_id: Mapped[str] = mapped_column(
+        ForeignKey("alliances.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(80))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)

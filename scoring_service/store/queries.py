@@ -1,0 +1,48 @@
+"""Queries shared by the API views: rounds by number, upserts that survive concurrent writers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Table, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from .models import Round, now
+
+
+def insert_ignore(session: Session, table: Table, values: dict[str, Any]) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING on either database (a concurrent writer may win)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(dialect.insert(table).values(**values).on_conflict_do_nothing())
+
+
+def upsert(
+    session: Session, table: Table, values: dict[str, Any], keys: list[str], update: list[str]
+) -> None:
+    """INSERT ... ON CONFLICT (keys) DO UPDATE SET update, on either database."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table).values(**values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=keys, set_={name: stmt.excluded[name] for name in update}
+    )
+    session.execute(stmt)
+
+
+def round_by_n(session: Session, alliance_id: str, n: int, *, lock: bool = False) -> Round | None:
+    """Round ``n`` of an alliance; an open round whose ``closes_at`` has passed reads as closed
+    (and is stored as closed when the session writes)."""
+    query = select(Round).where(Round.alliance_id == alliance_id, Round.n == n)
+    if lock:
+        query = query.with_for_update()  # PostgreSQL: writers of one round queue here
+    found = session.scalars(query).first()
+    if found is not None:
+        close_if_due(found)
+    return found
+
+
+def close_if_due(r: Round) -> None:
+    """Close an open round whose closing time has passed."""
+    if r.status == "open" and r.closes_at is not None and r.closes_at <= now():
+        r.status = "closed"
+        r.closed_at = r.closes_at

@@ -1,0 +1,270 @@
+"""Stored alliances, keys, rounds, responses and results over HTTP, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from flask.testing import FlaskClient
+
+from scoring_service.surveys import Survey
+
+from . import sim
+from .conftest import OPERATOR
+
+API = "/api/v1"
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def problem(resp: Any, status: int) -> dict[str, Any]:
+    assert resp.status_code == status, resp.get_data(as_text=True)
+    assert resp.mimetype == "application/problem+json"
+    doc: dict[str, Any] = resp.get_json()
+    assert doc["status"] == status
+    return doc
+
+
+def new_alliance(client: FlaskClient, **extra: Any) -> dict[str, Any]:
+    body = {
+        "name": "Acme x Globex",
+        "partners": [{"key": "acme", "name": "Acme"}, {"key": "globex", "name": "Globex"}],
+        "survey": "alliance-objectives",
+        "frame_ancestors": ["https://portal.example.com"],
+        **extra,
+    }
+    resp = client.post(f"{API}/alliances", json=body, headers=bearer(OPERATOR))
+    assert resp.status_code == 201, resp.get_data(as_text=True)
+    doc: dict[str, Any] = resp.get_json()
+    return doc
+
+
+class World:
+    """An alliance with its admin key, a key per partner and round 1 open."""
+
+    def __init__(self, client: FlaskClient, **extra: Any) -> None:
+        self.client = client
+        made = new_alliance(client, **extra)
+        self.id = made["id"]
+        self.base = f"{API}/alliances/{self.id}"
+        self.admin = bearer(made["admin_key"])
+        self.keys = {
+            p: bearer(client.post(f"{self.base}/partners/{p}/keys", headers=self.admin).json["key"])
+            for p in ("acme", "globex")
+        }
+        assert (
+            client.post(f"{self.base}/rounds", json={"label": "Q1"}, headers=self.admin).status_code
+            == 201
+        )
+
+    def put(self, key: str, ref: str, answers: dict[str, Any], **extra: Any) -> Any:
+        """PUT a response of respondent ``ref`` with partner ``key``'s key."""
+        body = {"role": extra.pop("role", "legal"), "answers": answers, **extra}
+        return self.client.put(
+            f"{self.base}/rounds/1/responses/{ref}", json=body, headers=self.keys[key]
+        )
+
+
+def answers(survey: Survey, seed: int) -> dict[str, Any]:
+    raw = sim.respondent(survey, np.random.default_rng(seed), "x", "legal", "x")
+    return dict(raw["answers"])
+
+
+def test_create_alliance_needs_the_operator(stored: FlaskClient) -> None:
+    body = {
+        "name": "A",
+        "partners": [{"key": "a", "name": "A"}, {"key": "b", "name": "B"}],
+        "survey": "alliance-objectives",
+    }
+    problem(stored.post(f"{API}/alliances", json=body), 401)
+    problem(stored.post(f"{API}/alliances", json=body, headers=bearer("op_wrong")), 401)
+    made = new_alliance(stored)
+    assert made["admin_key"].startswith("sk_admin_") and len(made["admin_key"]) >= 9 + 32
+    assert made["min_group_size"] == 3 and [p["key"] for p in made["partners"]] == [
+        "acme",
+        "globex",
+    ]
+    # An admin key is no operator: it cannot create alliances, and learns nothing.
+    problem(stored.post(f"{API}/alliances", json=body, headers=bearer(made["admin_key"])), 404)
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        ({"partners": [{"key": "a", "name": "A"}]}, "partners"),
+        ({"partners": [{"key": "a", "name": "A"}, {"key": "a", "name": "B"}]}, "partners"),
+        ({"partners": [{"key": "A B", "name": "A"}, {"key": "b", "name": "B"}]}, "partners[0].key"),
+        ({"survey": "nope"}, "survey"),
+        ({"frame_ancestors": ["https://x.example/path"]}, "frame_ancestors[0]"),
+        ({"min_group_size": 0}, "min_group_size"),
+        ({"name": ""}, "name"),
+        ({"extra": 1}, "extra"),
+    ],
+)
+def test_bad_alliance_bodies_name_the_field(
+    stored: FlaskClient, change: dict[str, Any], path: str
+) -> None:
+    body = {
+        "name": "A",
+        "partners": [{"key": "a", "name": "A"}, {"key": "b", "name": "B"}],
+        "survey": "alliance-objectives",
+    } | change
+    doc = problem(stored.post(f"{API}/alliances", json=body, headers=bearer(OPERATOR)), 422)
+    assert path in [e["path"] for e in doc["errors"]]
+
+
+def test_keys_and_access(stored: FlaskClient) -> None:
+    w = World(stored)
+    other = World(stored)
+    # Read: admin and partner; write: admin only (403); another alliance's key: 404.
+    assert stored.get(w.base, headers=w.keys["acme"]).json["id"] == w.id
+    problem(stored.patch(w.base, json={"name": "B"}, headers=w.keys["acme"]), 403)
+    problem(stored.get(w.base, headers=other.admin), 404)
+    problem(stored.get(f"{API}/alliances/nope", headers=w.admin), 404)
+    problem(stored.get(w.base), 401)
+    assert stored.patch(w.base, json={"name": "B"}, headers=w.admin).json["name"] == "B"
+    # Partner keys: listed without secrets, revocable.
+    listed = stored.get(f"{w.base}/partners/acme/keys", headers=w.admin).json["items"]
+    assert (
+        len(listed) == 1 and "key" not in listed[0] and listed[0]["hint"].startswith("sk_partner_")
+    )
+    resp = stored.delete(f"{w.base}/partners/acme/keys/{listed[0]['id']}", headers=w.admin)
+    assert resp.status_code == 204
+    problem(stored.get(w.base, headers=w.keys["acme"]), 401)
+    problem(
+        stored.delete(f"{w.base}/partners/acme/keys/{listed[0]['id']}", headers=other.admin), 404
+    )
+    # Rotating the admin key: the new one works, the old one is revoked.
+    new = stored.post(f"{w.base}/admin-key", headers=w.admin)
+    assert new.status_code == 201 and new.json["key"].startswith("sk_admin_")
+    problem(stored.get(w.base, headers=w.admin), 401)
+    assert stored.get(w.base, headers=bearer(new.json["key"])).status_code == 200
+
+
+def test_rounds(stored: FlaskClient) -> None:
+    w = World(stored)
+    problem(stored.post(f"{w.base}/rounds", json={"label": "Q2"}, headers=w.admin), 409)
+    problem(stored.post(f"{w.base}/rounds", json={"label": "Q2"}, headers=w.keys["acme"]), 403)
+    one = stored.get(f"{w.base}/rounds/1", headers=w.keys["globex"]).json
+    assert one["status"] == "open" and one["survey"] == {"id": "alliance-objectives", "version": 1}
+    closed = stored.patch(f"{w.base}/rounds/1", json={"status": "closed"}, headers=w.admin).json
+    assert closed["status"] == "closed" and closed["closed_at"]
+    problem(stored.patch(f"{w.base}/rounds/1", json={"status": "open"}, headers=w.admin), 422)
+    two = stored.post(f"{w.base}/rounds", json={"label": "Q2"}, headers=w.admin)
+    assert two.status_code == 201 and two.json["n"] == 2
+    page = stored.get(f"{w.base}/rounds?limit=1", headers=w.admin).json
+    assert [r["n"] for r in page["items"]] == [1] and page["next_cursor"]
+    rest = stored.get(f"{w.base}/rounds?limit=1&cursor={page['next_cursor']}", headers=w.admin).json
+    assert [r["n"] for r in rest["items"]] == [2] and rest["next_cursor"] is None
+    problem(stored.get(f"{w.base}/rounds/3", headers=w.admin), 404)
+    problem(stored.get(f"{w.base}/rounds?cursor=x", headers=w.admin), 422)
+
+
+def test_responses(stored: FlaskClient, default_survey: Survey) -> None:
+    w = World(stored)
+    full = answers(default_survey, 1)
+    partial = w.put("acme", "ann", {"sf1": 4}, complete=False)
+    assert partial.status_code == 200 and partial.json["complete"] is False
+    doc = problem(w.put("acme", "ann", {"sf1": 4}), 422)  # complete needs the required items
+    assert "answers.priorities" in [e["path"] for e in doc["errors"]]
+    doc = problem(w.put("acme", "ann", {"sf1": 9}, complete=False), 422)
+    assert doc["errors"] == [
+        {"path": "answers.sf1", "message": "must be an integer between 1 and 5"}
+    ]
+    problem(w.put("acme", "ann", full, role="jester"), 422)
+    problem(w.put("acme", "ann", full, partner="globex"), 403)
+    done = w.put("acme", "ann", full)
+    assert done.status_code == 200 and done.json["complete"] and done.json["answers"] == full
+    assert w.put("globex", "ann", full).json["partner"] == "globex"  # same ref, other partner
+    listed = stored.get(f"{w.base}/rounds/1/responses", headers=w.keys["acme"]).json["items"]
+    assert [(r["partner"], r["respondent"]) for r in listed] == [("acme", "ann")]
+    problem(stored.get(f"{w.base}/rounds/1/responses?partner=globex", headers=w.keys["acme"]), 403)
+    assert len(stored.get(f"{w.base}/rounds/1/responses", headers=w.admin).json["items"]) == 2
+    # The admin writes for a partner by naming it.
+    problem(
+        stored.put(
+            f"{w.base}/rounds/1/responses/bob",
+            json={"role": "it", "answers": full},
+            headers=w.admin,
+        ),
+        422,
+    )
+    resp = stored.put(
+        f"{w.base}/rounds/1/responses/bob",
+        json={"role": "it", "answers": full, "partner": "globex"},
+        headers=w.admin,
+    )
+    assert resp.status_code == 200 and resp.json["partner"] == "globex"
+    stored.patch(f"{w.base}/rounds/1", json={"status": "closed"}, headers=w.admin)
+    problem(w.put("acme", "ann", full), 409)
+    after = stored.get(f"{w.base}/rounds/1/responses", headers=w.admin).json["items"]
+    assert next(r for r in after if r["respondent"] == "ann")["answers"] == full
+
+
+def test_results_wait_then_score_with_etag(stored: FlaskClient, default_survey: Survey) -> None:
+    w = World(stored)
+    url = f"{w.base}/rounds/1/results"
+    for k in range(3):
+        w.put("acme", f"a{k}", answers(default_survey, k), role=("legal", "it", "finance")[k])
+    waiting = stored.get(url, headers=w.admin)
+    assert waiting.status_code == 200 and waiting.json["result"] is None
+    assert waiting.json["reasons"]["result"] == "waiting_for_globex"
+    assert waiting.json["completion"]["acme"] == {
+        "complete": 3,
+        "partial": 0,
+        "roles": {"legal": 1, "it": 1, "finance": 1},
+    }
+    for k in range(3):
+        w.put("globex", f"g{k}", answers(default_survey, 10 + k), role="legal")
+    first = stored.get(url, headers=w.admin)
+    result = first.json["result"]
+    assert result["sample"]["acme"]["n"] == 3 and result["sample"]["globex"]["n"] == 3
+    assert result["partners"] == ["acme", "globex"] and result["alignment"]["score"] is not None
+    etag = first.headers["ETag"]
+    again = stored.get(url, headers={**w.admin, "If-None-Match": etag})
+    assert again.status_code == 304 and again.headers["ETag"] == etag
+    assert stored.get(url, headers=w.admin).get_data() == first.get_data()  # from the cache
+    w.put("globex", "g0", answers(default_survey, 99), role="legal")
+    changed = stored.get(url, headers={**w.admin, "If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+
+
+def test_partner_view_hides_small_groups(stored: FlaskClient, default_survey: Survey) -> None:
+    w = World(stored)
+    url = f"{w.base}/rounds/1/results"
+    for k in range(3):
+        w.put("acme", f"a{k}", answers(default_survey, k), role="legal")
+    for k in range(2):
+        w.put("globex", f"g{k}", answers(default_survey, 20 + k), role=("it", "finance")[k])
+    # globex has 2 < 3 complete responses: acme sees no figures yet, globex sees acme's.
+    seen_by_acme = stored.get(url, headers=w.keys["acme"]).json
+    assert seen_by_acme["viewer"] == "partner:acme" and seen_by_acme["result"] is None
+    assert seen_by_acme["reasons"]["result"] == "other_partner_below_min_group_size"
+    assert seen_by_acme["completion"]["globex"]["roles"] == {"other_roles": 2}
+    seen_by_globex = stored.get(url, headers=w.keys["globex"]).json
+    assert seen_by_globex["result"]["sample"]["globex"]["roles"] == {"other_roles": 2}
+    assert seen_by_globex["result"]["sample"]["acme"]["roles"] == {"legal": 3}
+    admin = stored.get(url, headers=w.admin).json
+    assert admin["result"]["sample"]["globex"]["roles"] == {"finance": 1, "it": 1}
+    # Once the round closes, the other partner's figures are shown whatever its size.
+    stored.patch(f"{w.base}/rounds/1", json={"status": "closed"}, headers=w.admin)
+    assert stored.get(url, headers=w.keys["acme"]).json["result"] is not None
+
+
+def test_delete_cascades(stored: FlaskClient, default_survey: Survey) -> None:
+    w = World(stored)
+    w.put("acme", "ann", answers(default_survey, 1))
+    assert stored.delete(w.base, headers=w.keys["acme"]).status_code == 403
+    assert stored.delete(w.base, headers=w.admin).status_code == 204
+    problem(stored.get(w.base, headers=w.admin), 401)  # its keys went with it
+    app = stored.application
+    with app.extensions["scoring"].store.read() as session:
+        from sqlalchemy import func, select
+
+        from scoring_service.store.models import ApiKey, StoredResponse
+
+        assert session.scalar(select(func.count()).select_from(StoredResponse)) == 0
+        assert session.scalar(select(func.count()).select_from(ApiKey)) == 0
