@@ -170,3 +170,70 @@ class ResponseList(Schema):
 
 class ResponseQuery(PageQuery):
     partner = fields.String(metadata={"description": "only this partner's responses"})
+
+
+class InvitationIn(Schema):
+    """Body of ``POST .../invitations``: an existing ``stakeholder`` (their reference), or a
+    ``role`` (with an optional ``respondent`` reference and ``label``) for a new one."""
+
+    partner = fields.String(
+        metadata={"description": "the admin key must name it; a partner key may omit it"}
+    )
+    stakeholder = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "reference of a stakeholder already known to the alliance"},
+    )
+    role = fields.String(validate=validate.Length(min=1, max=64))
+    respondent = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "your reference for a new stakeholder (default: generated)"},
+    )
+    label = fields.String(validate=validate.Length(max=200))
+
+    @validates_schema
+    def _who(self, data: dict[str, Any], **_: Any) -> None:
+        """Either an existing stakeholder or a role for a new one."""
+        if "stakeholder" not in data and "role" not in data:
+            raise ValidationError("give a stakeholder, or a role for a new one", "role")
+
+
+class InvitationOut(Schema):
+    id = fields.String()
+    partner = fields.String()
+    respondent = fields.String()
+    role = fields.String()
+    label = fields.String(allow_none=True)
+    round = fields.Integer()
+    status = fields.String(metadata={"enum": ["invited", "partial", "complete", "revoked"]})
+    created_at = fields.DateTime()
+    revoked_at = fields.DateTime(allow_none=True)
+    token = fields.String(metadata={"description": "only when created: not shown again"})
+    form_url = fields.String(metadata={"description": "only when created: the personal form"})
+
+
+class InvitationList(Schema):
+    items = fields.List(fields.Nested(InvitationOut))
+    next_cursor = fields.String(allow_none=True)
+
+
+class MeResponseIn(Schema):
+    """Body of ``PUT /me/response``."""
+
+    answers = fields.Dict(required=True, keys=fields.String())
+    complete = fields.Boolean(
+        load_default=False,
+        metadata={"description": "true submits; false (default) saves as you go"},
+    )
+
+
+class MeResponseOut(Schema):
+    alliance = fields.Dict(metadata={"description": "{id, name}"})
+    round = fields.Dict(metadata={"description": "{n, label, status, closes_at}"})
+    partner = fields.Dict(metadata={"description": "{key, name}"})
+    respondent = fields.String()
+    role = fields.String()
+    label = fields.String(allow_none=True)
+    survey = fields.Dict(metadata={"description": "{id, version}: GET /api/v1/surveys/{id}"})
+    answers = fields.Dict()
+    complete = fields.Boolean()
+    updated_at = fields.DateTime(allow_none=True)

@@ -17,7 +17,16 @@ from scoring_service.store.models import Base, Round, now
 
 from .conftest import settings_for
 
-TABLES = {"alliances", "partners", "api_keys", "stakeholders", "rounds", "responses", "results"}
+TABLES = {
+    "alliances",
+    "partners",
+    "api_keys",
+    "stakeholders",
+    "rounds",
+    "responses",
+    "results",
+    "invitations",
+}
 
 
 def tables(engine: sa.Engine) -> set[str]:

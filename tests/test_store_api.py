@@ -268,3 +268,64 @@ def test_delete_cascades(stored: FlaskClient, default_survey: Survey) -> None:
 
         assert session.scalar(select(func.count()).select_from(StoredResponse)) == 0
         assert session.scalar(select(func.count()).select_from(ApiKey)) == 0
+
+
+def test_invitations_and_my_response(stored: FlaskClient, default_survey: Survey) -> None:
+    w = World(stored)
+    url = f"{w.base}/rounds/1/invitations"
+    made = stored.post(url, json={"role": "legal", "respondent": "lee"}, headers=w.keys["acme"])
+    assert made.status_code == 201, made.get_data(as_text=True)
+    token = made.json["token"]
+    assert token.startswith("inv_") and made.json["form_url"].endswith(f"/forms/{token}")
+    assert made.json["partner"] == "acme" and made.json["status"] == "invited"
+    me = bearer(token)
+    mine = stored.get(f"{API}/me/response", headers=me).json
+    assert mine["role"] == "legal" and mine["answers"] == {} and mine["complete"] is False
+    assert mine["survey"] == {"id": "alliance-objectives", "version": 1}
+    # Partial saves, then a submission that needs every required item.
+    saved = stored.put(f"{API}/me/response", json={"answers": {"sf1": 5}}, headers=me)
+    assert saved.status_code == 200 and saved.json["answers"] == {"sf1": 5}
+    problem(
+        stored.put(
+            f"{API}/me/response", json={"answers": {"sf1": 5}, "complete": True}, headers=me
+        ),
+        422,
+    )
+    full = answers(default_survey, 3)
+    done = stored.put(f"{API}/me/response", json={"answers": full, "complete": True}, headers=me)
+    assert done.json["complete"] is True
+    listed = stored.get(url, headers=w.admin).json["items"]
+    assert [(i["respondent"], i["status"]) for i in listed] == [("lee", "complete")]
+    assert "token" not in listed[0]
+    assert stored.get(url, headers=w.keys["globex"]).json["items"] == []  # not globex's
+    # The token reaches only its own response.
+    problem(stored.get(w.base, headers=me), 403)
+    problem(stored.get(f"{w.base}/rounds/1/responses", headers=me), 403)
+    problem(stored.get(f"{API}/me/response", headers=w.admin), 403)
+    # Inviting again replaces the link; revoking ends it; the answers stay.
+    again = stored.post(url, json={"stakeholder": "lee"}, headers=w.keys["acme"])
+    assert again.status_code == 201 and again.json["status"] == "complete"
+    problem(stored.get(f"{API}/me/response", headers=me), 401)
+    me = bearer(again.json["token"])
+    assert stored.get(f"{API}/me/response", headers=me).json["answers"] == full
+    problem(stored.delete(f"{url}/{again.json['id']}", headers=w.keys["globex"]), 403)
+    assert stored.delete(f"{url}/{again.json['id']}", headers=w.keys["acme"]).status_code == 204
+    problem(stored.get(f"{API}/me/response", headers=me), 401)
+    assert stored.get(url, headers=w.admin).json["items"][0]["status"] == "revoked"
+
+
+def test_invitation_rules(stored: FlaskClient, default_survey: Survey) -> None:
+    w = World(stored)
+    url = f"{w.base}/rounds/1/invitations"
+    problem(stored.post(url, json={"role": "legal"}, headers=w.admin), 422)  # which partner?
+    problem(stored.post(url, json={"role": "jester", "partner": "acme"}, headers=w.admin), 422)
+    problem(stored.post(url, json={"partner": "acme"}, headers=w.admin), 422)
+    problem(stored.post(url, json={"stakeholder": "ghost"}, headers=w.keys["acme"]), 422)
+    problem(stored.post(url, json={"role": "it", "partner": "globex"}, headers=w.keys["acme"]), 403)
+    made = stored.post(url, json={"role": "it", "partner": "globex"}, headers=w.admin)
+    assert made.status_code == 201 and made.json["respondent"].startswith("s-")
+    me = bearer(made.json["token"])
+    stored.patch(f"{w.base}/rounds/1", json={"status": "closed"}, headers=w.admin)
+    problem(stored.put(f"{API}/me/response", json={"answers": {"sf1": 2}}, headers=me), 409)
+    assert stored.get(f"{API}/me/response", headers=me).json["round"]["status"] == "closed"
+    problem(stored.post(url, json={"role": "it"}, headers=w.keys["acme"]), 409)

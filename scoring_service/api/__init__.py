@@ -5,7 +5,7 @@ from __future__ import annotations
 import swagger_ui_bundle
 from flask import Flask, Response, abort, request, send_from_directory
 
-from . import alliances, health, problems, results, rounds, score, surveys
+from . import alliances, health, invitations, problems, results, rounds, score, surveys
 
 JSON_METHODS = frozenset(("POST", "PUT", "PATCH"))
 
@@ -25,7 +25,7 @@ def init_app(app: Flask) -> problems.ProblemApi:
         OPENAPI_REDOC_URL=None,
     )
     api = problems.ProblemApi(app)
-    for module in (health, score, surveys, alliances, rounds, results):
+    for module in (health, score, surveys, alliances, rounds, results, invitations):
         api.register_blueprint(module.blp)
     problems.register(app)
 

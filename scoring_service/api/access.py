@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import FieldError, InvalidInput
-from ..store.credentials import Principal, digest
-from ..store.models import Alliance, ApiKey, Partner
+from ..store.credentials import INVITATION_PREFIX, Principal, digest
+from ..store.models import Alliance, ApiKey, Invitation, Partner, Round, Stakeholder
 from .problems import fail
 
 
@@ -51,6 +51,8 @@ def principal(session: Session) -> Principal:
     operator = ext.settings.operator_token
     if operator and hmac.compare_digest(token.encode(), operator.encode()):
         return Principal("operator")
+    if token.startswith(INVITATION_PREFIX):
+        return _invitee(session, digest(ext.settings.secret_key, token))
     row = session.execute(
         select(ApiKey, Partner.key)
         .outerjoin(Partner, Partner.id == ApiKey.partner_id)
@@ -63,13 +65,31 @@ def principal(session: Session) -> Principal:
     return Principal(key.kind, key.alliance_id, key.partner_id, partner_key, key.id)
 
 
+def _invitee(session: Session, token_digest: str) -> Principal:
+    """The holder of a live invitation (else 401)."""
+    row = session.execute(
+        select(Invitation.id, Round.alliance_id, Partner.id, Partner.key)
+        .join(Round, Round.id == Invitation.round_id)
+        .join(Stakeholder, Stakeholder.id == Invitation.stakeholder_id)
+        .join(Partner, Partner.id == Stakeholder.partner_id)
+        .where(Invitation.digest == token_digest, Invitation.revoked_at.is_(None))
+    ).first()
+    if row is None:
+        unauthorized("The invitation is unknown or revoked.")
+    invitation_id, alliance_id, partner_id, partner_key = row
+    return Principal("invitation", alliance_id, partner_id, partner_key, invitation_id)
+
+
 def alliance(session: Session, who: Principal, alliance_id: str, *, admin: bool) -> Alliance:
-    """The alliance ``who`` may see (404 otherwise); ``admin``: and may change (403 otherwise)."""
+    """The alliance ``who`` may see (404 otherwise); ``admin``: and may change (403 otherwise).
+    An invitation reaches only its own response (``/me/response``): 403 here."""
     if who.alliance_id != alliance_id:
         not_found()
     found = session.get(Alliance, alliance_id)
     if found is None:
         not_found()
+    if who.kind == "invitation":
+        forbidden("An invitation reads and writes only its own response, at /api/v1/me/response.")
     if admin and who.kind != "admin":
         forbidden("This needs the alliance's admin key.")
     return found

@@ -45,7 +45,7 @@ def round_json(r: Round) -> dict[str, Any]:
     }
 
 
-def _cursor(raw: str | None) -> int:
+def cursor(raw: str | None) -> int:
     """A page cursor (the last position of the previous page), 0 for the first page."""
     if raw is None:
         return 0
@@ -107,7 +107,7 @@ class Rounds(MethodView):
             rows = list(
                 session.scalars(
                     select(Round)
-                    .where(Round.alliance_id == found.id, Round.n > _cursor(query["cursor"]))
+                    .where(Round.alliance_id == found.id, Round.n > cursor(query["cursor"]))
                     .order_by(Round.n)
                     .limit(query["limit"] + 1)
                 )
@@ -285,9 +285,7 @@ class Responses(MethodView):
                 select(StoredResponse, Stakeholder, Partner.key)
                 .join(Stakeholder, Stakeholder.id == StoredResponse.stakeholder_id)
                 .join(Partner, Partner.id == Stakeholder.partner_id)
-                .where(
-                    StoredResponse.round_id == r.id, StoredResponse.id > _cursor(query["cursor"])
-                )
+                .where(StoredResponse.round_id == r.id, StoredResponse.id > cursor(query["cursor"]))
                 .order_by(StoredResponse.id)
                 .limit(query["limit"] + 1)
             )

@@ -45,11 +45,11 @@ def new_id() -> str:
 class Principal:
     """Who is calling: the operator, an alliance's admin, a partner, or an invitee."""
 
-    kind: str  # operator | admin | partner
+    kind: str  # operator | admin | partner | invitation
     alliance_id: str | None = None
     partner_id: int | None = None
     partner_key: str | None = None
-    key_id: str | None = None
+    key_id: str | None = None  # the API key's id, or the invitation's
 
     @property
     def name(self) -> str:

@@ -182,6 +182,23 @@ class StoredResponse(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
 
 
+class Invitation(Base):
+    """A stakeholder's personal link to one round: one per stakeholder and round. Inviting
+    again replaces the token (a lost link), revoking clears it."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (UniqueConstraint("round_id", "stakeholder_id"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    stakeholder_id: Mapped[int] = mapped_column(
+        ForeignKey("stakeholders.id", ondelete="CASCADE"), index=True
+    )
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
 class CachedResult(Base):
     """A computed result document of a round for one class of viewer, at one response version."""
 
