@@ -72,13 +72,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 def startup_checks(store: Store, registry: SurveyRegistry) -> None:
     """Migrate the embedded SQLite database; otherwise require it migrated. Refuse to start when
     a stored round needs a survey version whose file is missing."""
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # not a dozen lines per start-up
     from sqlalchemy import select
     from sqlalchemy.exc import SQLAlchemyError
 
     from .store import migrate
     from .store.models import Round
 
-    logging.getLogger("alembic").setLevel(logging.WARNING)  # not one line per start-up
     try:
         if store.dialect == "sqlite":
             store.make_folder()

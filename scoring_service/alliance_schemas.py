@@ -237,3 +237,21 @@ class MeResponseOut(Schema):
     answers = fields.Dict()
     complete = fields.Boolean()
     updated_at = fields.DateTime(allow_none=True)
+
+
+class BulkRow(StoredResponseIn):
+    """One row of ``POST .../responses``: a stored response and its respondent reference."""
+
+    respondent = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class BulkReport(Schema):
+    saved = fields.Integer(metadata={"description": "rows stored"})
+    failed = fields.Integer(metadata={"description": "rows refused (nothing of them stored)"})
+    errors = fields.List(
+        fields.Dict(),
+        metadata={
+            "description": "[{row, respondent, errors: [{path, message}]}]; row is the "
+            "list index (JSON) or the file line (CSV)"
+        },
+    )

@@ -329,3 +329,74 @@ def test_invitation_rules(stored: FlaskClient, default_survey: Survey) -> None:
     problem(stored.put(f"{API}/me/response", json={"answers": {"sf1": 2}}, headers=me), 409)
     assert stored.get(f"{API}/me/response", headers=me).json["round"]["status"] == "closed"
     problem(stored.post(url, json={"role": "it"}, headers=w.keys["acme"]), 409)
+
+
+def csv_of(survey: Survey, rows: list[tuple[str, str, str, dict[str, Any]]]) -> str:
+    """A CSV in the scoring CLI's format."""
+    items = [i.id for i in survey.items if i.type == "likert"]
+    alloc = next(i.id for i in survey.items if i.type == "allocation")
+    header = ["partner", "role", "respondent", *items]
+    header += [f"{alloc}.{o}" for o in survey.objective_ids]
+    lines = [",".join(header)]
+    for partner, role, ref, ans in rows:
+        cells = [partner, role, ref, *(str(ans.get(i, "")) for i in items)]
+        cells += [str(ans[alloc][o]) for o in survey.objective_ids]
+        lines.append(",".join(cells))
+    return "\n".join(lines) + "\n"
+
+
+def test_bulk_json_and_csv(stored: FlaskClient, default_survey: Survey) -> None:
+    w = World(stored)
+    url = f"{w.base}/rounds/1/responses"
+    good = answers(default_survey, 1)
+    rows = [
+        {"respondent": "a1", "role": "legal", "answers": good},
+        {"respondent": "a2", "role": "it", "answers": {**good, "sf1": 8}},
+        {"respondent": "a3", "role": "it", "answers": good, "bogus": 1},
+        {"respondent": "a4", "role": "finance", "answers": {"sf1": 2}, "complete": False},
+    ]
+    report = stored.post(url, json=rows, headers=w.keys["acme"])
+    assert report.status_code == 200, report.get_data(as_text=True)
+    assert report.json["saved"] == 2 and report.json["failed"] == 2
+    assert [(e["row"], e["respondent"]) for e in report.json["errors"]] == [
+        ("1", "a2"),
+        ("2", "a3"),
+    ]
+    assert report.json["errors"][0]["errors"] == [
+        {"path": "answers.sf1", "message": "must be an integer between 1 and 5"}
+    ]
+    assert report.json["errors"][1]["errors"][0]["path"] == "bogus"
+    # Another partner named anywhere: the whole request is refused and nothing is stored.
+    before = stored.get(url, headers=w.admin).json["items"]
+    refused = stored.post(
+        url,
+        json=[
+            {"respondent": "b1", "role": "it", "answers": good},
+            {"respondent": "g1", "role": "it", "answers": good, "partner": "globex"},
+        ],
+        headers=w.keys["acme"],
+    )
+    problem(refused, 403)
+    assert stored.get(url, headers=w.admin).json["items"] == before
+    # CSV in the CLI's format; an empty partner cell means the key's own partner.
+    text = csv_of(
+        default_survey,
+        [
+            ("", "legal", "c1", good),
+            ("globex", "it", "c2", good),
+            ("", "it", "c3", {**good, "sf2": 0}),
+        ],
+    )
+    resp = stored.post(url, data=text, content_type="text/csv", headers=w.keys["globex"])
+    assert resp.status_code == 200 and resp.json["saved"] == 2
+    assert resp.json["errors"][0]["row"] == "line 4"
+    assert resp.json["errors"][0]["errors"][0]["path"] == "answers.sf2"
+    mine = stored.get(url, headers=w.keys["globex"]).json["items"]
+    assert sorted(r["respondent"] for r in mine) == ["c1", "c2"]
+    problem(
+        stored.post(url, data="not json", content_type="application/json", headers=w.keys["acme"]),
+        400,
+    )
+    problem(stored.post(url, json={"a": 1}, headers=w.keys["acme"]), 422)
+    problem(stored.post(url, data="a,b\n", content_type="text/csv", headers=w.keys["acme"]), 422)
+    problem(stored.post(url, data="x", content_type="text/plain", headers=w.keys["acme"]), 415)

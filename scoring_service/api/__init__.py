@@ -5,9 +5,21 @@ from __future__ import annotations
 import swagger_ui_bundle
 from flask import Flask, Response, abort, request, send_from_directory
 
-from . import alliances, health, invitations, problems, results, rounds, score, surveys
+from . import (
+    alliances,
+    health,
+    invitations,
+    problems,
+    responses,
+    results,
+    rounds,
+    score,
+    surveys,
+)
 
 JSON_METHODS = frozenset(("POST", "PUT", "PATCH"))
+# Routes that also take a CSV body (bulk responses in the scoring CLI's format).
+CSV_ENDPOINTS = frozenset(("responses.Responses",))
 
 
 def init_app(app: Flask) -> problems.ProblemApi:
@@ -25,7 +37,7 @@ def init_app(app: Flask) -> problems.ProblemApi:
         OPENAPI_REDOC_URL=None,
     )
     api = problems.ProblemApi(app)
-    for module in (health, score, surveys, alliances, rounds, results, invitations):
+    for module in (health, score, surveys, alliances, rounds, responses, results, invitations):
         api.register_blueprint(module.blp)
     problems.register(app)
 
@@ -39,7 +51,14 @@ def init_app(app: Flask) -> problems.ProblemApi:
         """A body sent to the API must be JSON: 415 otherwise, before anything is parsed."""
         routed = request.routing_exception is None  # 404 and 405 win over 415
         has_body = bool(request.content_length) or "Transfer-Encoding" in request.headers
-        if routed and request.method in JSON_METHODS and has_body and not request.is_json:
+        csv = request.mimetype == "text/csv" and request.endpoint in CSV_ENDPOINTS
+        if (
+            routed
+            and request.method in JSON_METHODS
+            and has_body
+            and not request.is_json
+            and not csv
+        ):
             abort(415, description="Send the body as application/json.")
 
     return api

@@ -11,38 +11,14 @@ from sqlalchemy.orm import Session
 
 from ..alliance_schemas import AllianceIn, AllianceOut, AlliancePatch, KeyList, KeyOut
 from ..errors import FieldError, InvalidInput, UnknownSurvey
-from ..schemas import ProblemSchema
 from ..store.credentials import ADMIN_PREFIX, PARTNER_PREFIX, digest, hint, new_id, new_secret
 from ..store.models import Alliance, ApiKey, AuditEntry, Partner, now
 from . import access
-from .problems import Blueprint
+from .problems import Blueprint, problem_responses
 
 blp = Blueprint("alliances", __name__, url_prefix="/api/v1", description="Alliances and keys")
 
-ERRORS = {
-    401: "Missing, unknown or revoked credential",
-    403: "A credential of this alliance without the right",
-    404: "No such alliance (or not yours)",
-}
-
-
-def errors(*statuses: int) -> Any:
-    """Declare the problem answers of a view in OpenAPI."""
-
-    def decorate(view: Any) -> Any:
-        for status in statuses:
-            description = (
-                ERRORS.get(status)
-                or {
-                    409: "Conflicts with the current state",
-                    415: "Body is not JSON",
-                    422: "Invalid; every field named",
-                }[status]
-            )
-            view = blp.alt_response(status, schema=ProblemSchema, description=description)(view)
-        return view
-
-    return decorate
+errors = problem_responses(blp)
 
 
 def alliance_json(a: Alliance) -> dict[str, Any]:

@@ -23,11 +23,11 @@ from ..store.credentials import INVITATION_PREFIX, Principal, digest, new_id, ne
 from ..store.models import Alliance, Invitation, Partner, Round, Stakeholder, StoredResponse, now
 from ..store.queries import close_if_due, insert_ignore, round_by_n
 from . import access
-from .alliances import errors
-from .problems import Blueprint, fail
-from .rounds import save_response
+from .problems import Blueprint, fail, problem_responses
+from .responses import save_response
 
 blp = Blueprint("invitations", __name__, url_prefix="/api/v1", description="Invitations")
+errors = problem_responses(blp)
 
 
 def _status(invitation: Invitation, stored: StoredResponse | None) -> str:

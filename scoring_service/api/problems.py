@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, NoReturn, cast
 
 import flask
@@ -13,6 +14,7 @@ from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..errors import FieldError, InvalidInput, UnknownSurvey
+from ..schemas import ProblemSchema
 from ..survey_schema import flatten_errors
 
 PROBLEM_TYPE = "application/problem+json"
@@ -72,6 +74,33 @@ class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
     """The blueprint every API module uses: flask-smorest's, with the parser above."""
 
     ARGUMENTS_PARSER = _Parser()
+
+
+PROBLEMS = {
+    400: "Malformed body",
+    401: "Missing, unknown or revoked credential",
+    403: "A credential of this alliance without the right",
+    404: "No such resource (or not yours)",
+    409: "Conflicts with the current state",
+    415: "Body is not JSON",
+    422: "Invalid; every field named",
+}
+
+
+def problem_responses(blp: Blueprint) -> Callable[..., Callable[[Any], Any]]:
+    """``errors(401, 404)``: declare those problem answers of a view of ``blp`` in OpenAPI."""
+
+    def errors(*statuses: int) -> Callable[[Any], Any]:
+        def decorate(view: Any) -> Any:
+            for status in statuses:
+                view = blp.alt_response(status, schema=ProblemSchema, description=PROBLEMS[status])(
+                    view
+                )
+            return view
+
+        return decorate
+
+    return errors
 
 
 # RFC 9110 names the two statuses differently from werkzeug's older phrases.

@@ -17,11 +17,11 @@ from ..store.models import Alliance, CachedResult, Partner, Round, Stakeholder, 
 from ..store.queries import insert_ignore, round_by_n
 from ..visibility import partner_view
 from . import access
-from .alliances import errors
-from .problems import Blueprint
+from .problems import Blueprint, problem_responses
 from .rounds import round_json
 
 blp = Blueprint("results", __name__, url_prefix="/api/v1", description="Results of rounds")
+errors = problem_responses(blp)
 
 
 class RoundResultSchema(Schema):
