@@ -6,6 +6,7 @@ import swagger_ui_bundle
 from flask import Flask, Response, abort, request, send_from_directory
 
 from . import (
+    access,
     alliances,
     health,
     invitations,
@@ -45,6 +46,8 @@ def init_app(app: Flask) -> problems.ProblemApi:
     def _swagger_static(filename: str) -> Response:
         """Swagger UI's assets."""
         return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename, max_age=86400)
+
+    app.before_request(access.check_request)  # credentials first: 401 before any 415 or 422
 
     @app.before_request
     def _json_only() -> None:

@@ -7,9 +7,10 @@ does not exist (never reveal which). 403: a credential of this alliance without 
 from __future__ import annotations
 
 import hmac
-from typing import NoReturn
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
 
-from flask import current_app, request
+from flask import current_app, g, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,6 +18,8 @@ from ..errors import FieldError, InvalidInput
 from ..store.credentials import INVITATION_PREFIX, Principal, digest
 from ..store.models import Alliance, ApiKey, Invitation, Partner, Round, Stakeholder
 from .problems import fail
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _bearer() -> str | None:
@@ -42,7 +45,66 @@ def forbidden(detail: str) -> NoReturn:
     fail(403, message=detail)
 
 
+LEVELS = ("operator", "admin", "member", "invitee")
+
+
+def needs(level: str) -> Callable[[F], F]:
+    """Mark a view as needing a credential: ``operator`` (creates alliances), ``admin`` (the
+    alliance's admin key), ``member`` (its admin or a partner key) or ``invitee`` (an invitation
+    token). :func:`check_request` enforces it before the body is even parsed."""
+    if level not in LEVELS:
+        raise ValueError(f"unknown access level {level!r}")
+
+    def mark(view: F) -> F:
+        view._access = level  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def _level() -> str | None:
+    """The access level of the view the request is routed to (None: public)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    cls = getattr(view, "view_class", None)
+    method = getattr(cls, request.method.lower(), None) if cls else view
+    return getattr(method, "_access", None)
+
+
+def check_request() -> None:
+    """Before anything else (body parsing included): 401 without a live credential, 404 for
+    another alliance's resource, 403 for a credential of this alliance without the right.
+    The caller is kept in ``g.principal`` for the view."""
+    if request.routing_exception is not None:
+        return
+    level = _level()
+    if level is None:
+        return
+    with current_app.extensions["scoring"].store.read() as session:
+        who = _resolve(session)
+    g.principal = who
+    if level == "operator":
+        if who.kind != "operator":
+            not_found()  # only the operator creates alliances; others learn nothing
+        return
+    if level == "invitee":
+        if who.kind != "invitation":
+            forbidden("/me/response is for invitation tokens (inv_...).")
+        return
+    if who.alliance_id is None or who.alliance_id != (request.view_args or {}).get("alliance_id"):
+        not_found()
+    if who.kind == "invitation":
+        forbidden("An invitation reads and writes only its own response, at /api/v1/me/response.")
+    if level == "admin" and who.kind != "admin":
+        forbidden("This needs the alliance's admin key.")
+
+
 def principal(session: Session) -> Principal:
+    """The caller, as :func:`check_request` found it (or resolved now, outside a request hook)."""
+    who = g.get("principal")
+    return who if isinstance(who, Principal) else _resolve(session)
+
+
+def _resolve(session: Session) -> Principal:
     """The caller, from the Bearer token: the operator or a live key (else 401)."""
     token = _bearer()
     if token is None:

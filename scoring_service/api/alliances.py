@@ -81,6 +81,7 @@ def audit(session: Session, alliance_id: str, actor: str, action: str, **detail:
 
 @blp.route("/alliances")
 class Alliances(MethodView):
+    @access.needs("operator")
     @blp.arguments(AllianceIn)
     @blp.response(201, AllianceOut)
     @errors(401, 404, 415, 422)
@@ -117,14 +118,16 @@ class Alliances(MethodView):
 
 @blp.route("/alliances/<alliance_id>")
 class AllianceItem(MethodView):
+    @access.needs("member")
     @blp.response(200, AllianceOut)
-    @errors(401, 404)
+    @errors(401, 403, 404)
     def get(self, alliance_id: str) -> dict[str, Any]:
         """Read an alliance (admin or partner key)"""
         with current_app.extensions["scoring"].store.read() as session:
             who = access.principal(session)
             return alliance_json(access.alliance(session, who, alliance_id, admin=False))
 
+    @access.needs("admin")
     @blp.arguments(AlliancePatch)
     @blp.response(200, AllianceOut)
     @errors(401, 403, 404, 415, 422)
@@ -142,6 +145,7 @@ class AllianceItem(MethodView):
             found.updated_at = now()
         return alliance_json(found)
 
+    @access.needs("admin")
     @blp.response(204)
     @errors(401, 403, 404)
     def delete(self, alliance_id: str) -> None:
@@ -153,6 +157,7 @@ class AllianceItem(MethodView):
 
 @blp.route("/alliances/<alliance_id>/admin-key")
 class AdminKey(MethodView):
+    @access.needs("admin")
     @blp.response(201, KeyOut)
     @errors(401, 403, 404)
     def post(self, alliance_id: str) -> dict[str, Any]:
@@ -190,6 +195,7 @@ def _partner(found: Alliance, key: str) -> Partner:
 
 @blp.route("/alliances/<alliance_id>/partners/<partner>/keys")
 class PartnerKeys(MethodView):
+    @access.needs("admin")
     @blp.response(201, KeyOut)
     @errors(401, 403, 404)
     def post(self, alliance_id: str, partner: str) -> dict[str, Any]:
@@ -201,6 +207,7 @@ class PartnerKeys(MethodView):
             audit(session, alliance_id, who.name, "partner_key.create", key=key.id)
         return key_json(key, partner, secret)
 
+    @access.needs("admin")
     @blp.response(200, KeyList)
     @errors(401, 403, 404)
     def get(self, alliance_id: str, partner: str) -> dict[str, Any]:
@@ -216,6 +223,7 @@ class PartnerKeys(MethodView):
 
 @blp.route("/alliances/<alliance_id>/partners/<partner>/keys/<key_id>")
 class PartnerKey(MethodView):
+    @access.needs("admin")
     @blp.response(204)
     @errors(401, 403, 404)
     def delete(self, alliance_id: str, partner: str, key_id: str) -> None:

@@ -103,6 +103,7 @@ def _stakeholder(
 
 @blp.route("/alliances/<alliance_id>/rounds/<int:n>/invitations")
 class Invitations(MethodView):
+    @access.needs("member")
     @blp.arguments(InvitationIn)
     @blp.response(201, InvitationOut)
     @errors(401, 403, 404, 409, 415, 422)
@@ -137,6 +138,7 @@ class Invitations(MethodView):
             out = invitation_json(inv, person, partner.key, r.n, stored)
         return out | {"token": token, "form_url": f"{request.host_url}forms/{token}"}
 
+    @access.needs("member")
     @blp.arguments(PageQuery, location="query")
     @blp.response(200, InvitationList)
     @errors(401, 403, 404, 422)
@@ -183,6 +185,7 @@ def _stored(session: Session, round_id: int, stakeholder_id: int) -> StoredRespo
 
 @blp.route("/alliances/<alliance_id>/rounds/<int:n>/invitations/<invitation_id>")
 class InvitationItem(MethodView):
+    @access.needs("member")
     @blp.response(204)
     @errors(401, 403, 404)
     def delete(self, alliance_id: str, n: int, invitation_id: str) -> None:
@@ -245,6 +248,7 @@ def _invitee(session: Session) -> Principal:
 
 @blp.route("/me/response")
 class MyResponse(MethodView):
+    @access.needs("invitee")
     @blp.response(200, MeResponseOut)
     @errors(401, 403)
     def get(self) -> dict[str, Any]:
@@ -254,6 +258,7 @@ class MyResponse(MethodView):
             close_if_due(r)
             return me_json(r, person, partner, found, _stored(session, r.id, person.id))
 
+    @access.needs("invitee")
     @blp.arguments(MeResponseIn)
     @blp.response(200, MeResponseOut)
     @errors(401, 403, 409, 415, 422)

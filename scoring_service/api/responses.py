@@ -110,6 +110,7 @@ def save_response(
 
 @blp.route("/alliances/<alliance_id>/rounds/<int:n>/responses/<respondent>")
 class ResponseItem(MethodView):
+    @access.needs("member")
     @blp.arguments(StoredResponseIn)
     @blp.response(200, StoredResponseOut)
     @errors(401, 403, 404, 409, 415, 422)
@@ -209,6 +210,7 @@ def _bulk(session: Session, r: Round, found: Alliance, who: Any, survey: Survey)
 
 @blp.route("/alliances/<alliance_id>/rounds/<int:n>/responses")
 class Responses(MethodView):
+    @access.needs("member")
     @blp.doc(requestBody=BULK_BODY)
     @blp.response(200, BulkReport)
     @errors(400, 401, 403, 404, 409, 415, 422)
@@ -232,6 +234,7 @@ class Responses(MethodView):
             report = _bulk(session, r, found, who, ext.registry.get(r.survey_id, r.survey_version))
         return report
 
+    @access.needs("member")
     @blp.arguments(ResponseQuery, location="query")
     @blp.response(200, ResponseList)
     @errors(401, 403, 404, 422)

@@ -84,9 +84,10 @@ def _document(session: Session, found: Alliance, r: Round) -> dict[str, Any]:
 
 @blp.route("/alliances/<alliance_id>/rounds/<int:n>/results")
 class Results(MethodView):
+    @access.needs("member")
     @blp.response(200, RoundResultSchema)
     @blp.alt_response(304, description="Not modified (If-None-Match matched the ETag)")
-    @errors(401, 404)
+    @errors(401, 403, 404)
     def get(self, alliance_id: str, n: int) -> Response:
         """Read a round's results (admin, or a partner key with what it may see)
 

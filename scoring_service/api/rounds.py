@@ -51,6 +51,7 @@ def cursor(raw: str | None) -> int:
 
 @blp.route("/alliances/<alliance_id>/rounds")
 class Rounds(MethodView):
+    @access.needs("admin")
     @blp.arguments(RoundIn)
     @blp.response(201, RoundOut)
     @errors(401, 403, 404, 409, 415, 422)
@@ -91,9 +92,10 @@ class Rounds(MethodView):
             fail(409, message="Another round was opened at the same time.")
         return round_json(new)
 
+    @access.needs("member")
     @blp.arguments(PageQuery, location="query")
     @blp.response(200, RoundList)
-    @errors(401, 404, 422)
+    @errors(401, 403, 404, 422)
     def get(self, query: dict[str, Any], alliance_id: str) -> dict[str, Any]:
         """List the rounds, oldest first (admin or partner key); paginated by ``cursor``"""
         with current_app.extensions["scoring"].store.read() as session:
@@ -129,13 +131,15 @@ def _round(session: Session, alliance_id: str, n: int, *, admin: bool) -> tuple[
 
 @blp.route("/alliances/<alliance_id>/rounds/<int:n>")
 class RoundItem(MethodView):
+    @access.needs("member")
     @blp.response(200, RoundOut)
-    @errors(401, 404)
+    @errors(401, 403, 404)
     def get(self, alliance_id: str, n: int) -> dict[str, Any]:
         """Read a round (admin or partner key)"""
         with current_app.extensions["scoring"].store.read() as session:
             return round_json(_round(session, alliance_id, n, admin=False)[1])
 
+    @access.needs("admin")
     @blp.arguments(RoundPatch)
     @blp.response(200, RoundOut)
     @errors(401, 403, 404, 415, 422)
