@@ -400,3 +400,66 @@ def test_bulk_json_and_csv(stored: FlaskClient, default_survey: Survey) -> None:
     problem(stored.post(url, json={"a": 1}, headers=w.keys["acme"]), 422)
     problem(stored.post(url, data="a,b\n", content_type="text/csv", headers=w.keys["acme"]), 422)
     problem(stored.post(url, data="x", content_type="text/plain", headers=w.keys["acme"]), 415)
+
+
+def test_idempotent_writes(stored: FlaskClient, default_survey: Survey) -> None:
+    w = World(stored)
+    url = f"{w.base}/rounds/1/responses/ann"
+    body = {"role": "legal", "answers": answers(default_survey, 1)}
+    once = {**w.keys["acme"], "Idempotency-Key": "k-1"}
+    first = stored.put(url, json=body, headers=once)
+    second = stored.put(url, json=body, headers=once)
+    assert first.status_code == second.status_code == 200
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert second.get_data() == first.get_data()  # the same answer: updated_at not moved
+    # The same key with another body is refused; the stored response is untouched.
+    doc = problem(stored.put(url, json={**body, "role": "it"}, headers=once), 422)
+    assert "Idempotency-Key" in doc["detail"]
+    listed = stored.get(f"{w.base}/rounds/1/responses", headers=w.admin).json["items"]
+    assert [r["role"] for r in listed] == ["legal"]
+    # Scoped to the credential: the other partner's key with the same key string is separate.
+    other = stored.put(url, json=body, headers={**w.keys["globex"], "Idempotency-Key": "k-1"})
+    assert other.status_code == 200 and "Idempotent-Replayed" not in other.headers
+    # Failures are not kept: a corrected retry with the same key runs.
+    bad = stored.put(
+        f"{w.base}/rounds/1/responses/bo",
+        json={"role": "x", "answers": {}},
+        headers={**w.keys["acme"], "Idempotency-Key": "k-2"},
+    )
+    problem(bad, 422)
+    fixed = stored.put(
+        f"{w.base}/rounds/1/responses/bo",
+        json=body,
+        headers={**w.keys["acme"], "Idempotency-Key": "k-2"},
+    )
+    assert fixed.status_code == 200 and "Idempotent-Replayed" not in fixed.headers
+
+
+def test_a_replay_never_shows_the_secret_again(stored: FlaskClient) -> None:
+    w = World(stored)
+    url = f"{w.base}/partners/acme/keys"
+    headers = {**w.admin, "Idempotency-Key": "new-key"}
+    first = stored.post(url, headers=headers)
+    replay = stored.post(url, headers=headers)
+    assert first.status_code == replay.status_code == 201 and "key" in first.json
+    assert "key" not in replay.json and replay.json["id"] == first.json["id"]
+    keys = stored.get(url, headers=w.admin).json["items"]
+    assert len(keys) == 2  # the one World made, and this one: not a third
+    problem(stored.post(url, headers={**w.admin, "Idempotency-Key": ""}), 400)
+
+
+def test_a_running_key_answers_409(stored: FlaskClient, default_survey: Survey) -> None:
+    """A record still marked running (the first request in flight) makes a duplicate wait."""
+    from sqlalchemy import update
+
+    from scoring_service.store.models import IdempotencyRecord
+
+    w = World(stored)
+    url = f"{w.base}/rounds/1/responses/ann"
+    body = {"role": "legal", "answers": answers(default_survey, 1)}
+    headers = {**w.keys["acme"], "Idempotency-Key": "slow"}
+    assert stored.put(url, json=body, headers=headers).status_code == 200
+    store = stored.application.extensions["scoring"].store
+    with store.write() as session:  # as if the first request had not finished yet
+        session.execute(update(IdempotencyRecord).values(state="running"))
+    problem(stored.put(url, json=body, headers=headers), 409)

@@ -9,6 +9,7 @@ from . import (
     access,
     alliances,
     health,
+    idempotency,
     invitations,
     problems,
     responses,
@@ -64,4 +65,7 @@ def init_app(app: Flask) -> problems.ProblemApi:
         ):
             abort(415, description="Send the body as application/json.")
 
+    # After the JSON check (so a bad body is never claimed), before the view.
+    app.before_request(idempotency.before)
+    app.after_request(idempotency.after)
     return api

@@ -215,6 +215,21 @@ class CachedResult(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
 
 
+class IdempotencyRecord(Base):
+    """A write made with an ``Idempotency-Key``: its request's hash while it runs, then its 2xx
+    answer for replays (secrets removed)."""
+
+    __tablename__ = "idempotency"
+
+    scope: Mapped[str] = mapped_column(String(64), primary_key=True)  # credential+route+key
+    request_hash: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))  # running | done
+    status: Mapped[int | None] = mapped_column(Integer)
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    body: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now, index=True)
+
+
 class AuditEntry(Base):
     """Who did what to whom, for erasures and key changes (never a secret, never an answer)."""
 
