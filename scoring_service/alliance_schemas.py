@@ -255,3 +255,23 @@ class BulkReport(Schema):
             "list index (JSON) or the file line (CSV)"
         },
     )
+
+
+class StakeholderOut(Schema):
+    partner = fields.String()
+    respondent = fields.String()
+    role = fields.String()
+    label = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class StakeholderList(Schema):
+    items = fields.List(fields.Nested(StakeholderOut))
+    next_cursor = fields.String(allow_none=True)
+
+
+class ErasureOut(Schema):
+    partner = fields.String()
+    respondent = fields.String()
+    responses_deleted = fields.Integer()
+    rounds = fields.List(fields.Integer(), metadata={"description": "rounds recomputed"})

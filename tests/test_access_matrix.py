@@ -57,6 +57,11 @@ class Setup:
         spare = client.post(f"{base}/partners/globex/keys", headers=self.w.admin).json
         client.delete(f"{base}/partners/globex/keys/{spare['id']}", headers=self.w.admin)
         self.revoked = spare["key"]
+        client.put(  # stakeholder r1 of acme, for the routes that name a respondent
+            f"{base}/rounds/1/responses/r1",
+            json={"role": "it", "answers": {}, "complete": False},
+            headers=self.w.keys["acme"],
+        )
 
     def url(self, rule: str) -> str:
         values = {

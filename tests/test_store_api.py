@@ -463,3 +463,36 @@ def test_a_running_key_answers_409(stored: FlaskClient, default_survey: Survey) 
     with store.write() as session:  # as if the first request had not finished yet
         session.execute(update(IdempotencyRecord).values(state="running"))
     problem(stored.put(url, json=body, headers=headers), 409)
+
+
+def test_erasure(stored: FlaskClient, default_survey: Survey) -> None:
+    w = World(stored)
+    for k in range(3):
+        w.put("acme", f"a{k}", answers(default_survey, k), role="legal")
+        w.put("globex", f"g{k}", answers(default_survey, 10 + k), role="legal")
+    results = f"{w.base}/rounds/1/results"
+    before = stored.get(results, headers=w.admin)
+    assert before.json["result"]["sample"]["acme"]["n"] == 3
+    problem(stored.delete(f"{w.base}/partners/acme/stakeholders/a0", headers=w.keys["globex"]), 403)
+    problem(stored.delete(f"{w.base}/partners/acme/stakeholders/nobody", headers=w.admin), 404)
+    erased = stored.delete(f"{w.base}/partners/acme/stakeholders/a0", headers=w.keys["acme"])
+    assert erased.status_code == 200 and erased.json["responses_deleted"] == 1
+    assert erased.json["rounds"] == [1]
+    after = stored.get(results, headers={**w.admin, "If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200 and after.json["result"]["sample"]["acme"]["n"] == 2
+    refs = [
+        s["respondent"] for s in stored.get(f"{w.base}/stakeholders", headers=w.admin).json["items"]
+    ]
+    assert "a0" not in refs and len(refs) == 5
+    own = stored.get(f"{w.base}/stakeholders", headers=w.keys["globex"]).json["items"]
+    assert {s["partner"] for s in own} == {"globex"}
+    with stored.application.extensions["scoring"].store.read() as session:
+        from sqlalchemy import select
+
+        from scoring_service.store.models import AuditEntry
+
+        entry = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "stakeholder.erase")
+        ).one()
+        assert entry.detail == {"partner": "acme", "rounds": [1], "responses": 1}
+        assert "a0" not in str(entry.detail)

@@ -16,6 +16,7 @@ from . import (
     results,
     rounds,
     score,
+    stakeholders,
     surveys,
 )
 
@@ -39,7 +40,8 @@ def init_app(app: Flask) -> problems.ProblemApi:
         OPENAPI_REDOC_URL=None,
     )
     api = problems.ProblemApi(app)
-    for module in (health, score, surveys, alliances, rounds, responses, results, invitations):
+    blueprints = (health, score, surveys, alliances, rounds, responses, results, invitations)
+    for module in (*blueprints, stakeholders):
         api.register_blueprint(module.blp)
     problems.register(app)
 
