@@ -496,3 +496,11 @@ def test_erasure(stored: FlaskClient, default_survey: Survey) -> None:
         ).one()
         assert entry.detail == {"partner": "acme", "rounds": [1], "responses": 1}
         assert "a0" not in str(entry.detail)
+
+
+def test_results_times_are_iso_8601(stored: FlaskClient) -> None:
+    w = World(stored)
+    doc = stored.get(f"{w.base}/rounds/1/results", headers=w.admin).json
+    opened = doc["round"]["opened_at"]
+    assert opened == stored.get(f"{w.base}/rounds/1", headers=w.admin).json["opened_at"]
+    assert opened[:4].isdigit() and opened[10] == "T"

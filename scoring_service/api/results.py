@@ -11,6 +11,7 @@ from marshmallow import Schema, fields
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..alliance_schemas import RoundOut
 from ..responses import parse_responses
 from ..scoring import ENGINE_VERSION, score
 from ..store.models import Alliance, CachedResult, Partner, Round, Stakeholder, StoredResponse
@@ -62,7 +63,7 @@ def _document(session: Session, found: Alliance, r: Round) -> dict[str, Any]:
             entry["partial"] += 1
     doc: dict[str, Any] = {
         "alliance": found.id,
-        "round": round_json(r),
+        "round": RoundOut().dump(round_json(r)),  # ISO 8601 times, as everywhere else
         "viewer": "admin",
         "completion": completion,
         "result": None,
@@ -118,7 +119,7 @@ class Results(MethodView):
                 doc = _document(session, found, r)
                 if who.kind == "partner":
                     doc = _for_partner(doc, found, who.partner_key or "", r.status == "closed")
-                body = current_app.json.dumps(doc)
+                body = current_app.json.dumps(doc, separators=(",", ":"))
                 etag = hashlib.sha256(body.encode()).hexdigest()[:32]
                 values = {
                     "round_id": r.id,
