@@ -151,12 +151,16 @@ def cores() -> int:
 
 
 def clean_env() -> dict[str, str]:
-    """The caller's environment without the service's and gunicorn's settings (defaults only)."""
-    return {
+    """The caller's environment without the service's and gunicorn's settings (defaults only),
+    with the instance folder (SQLite file, secrets) under benchmarks/out."""
+    env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("SCORING_", "GUNICORN_")) and k not in ("WEB_CONCURRENCY", "LOG_LEVEL")
+        if not k.startswith(("SCORING_", "GUNICORN_"))
+        and k not in ("WEB_CONCURRENCY", "LOG_LEVEL", "DATABASE_URL")
     }
+    env["SCORING_INSTANCE_DIR"] = str(OUT / "instance")
+    return env
 
 
 def free_port() -> int:
@@ -185,6 +189,7 @@ class Server:
     port: int = 0
     proc: subprocess.Popen[bytes] | None = None
     log: Path | None = None
+    env: dict[str, str] = field(default_factory=dict)  # more settings for this server
 
     @property
     def base(self) -> str:
@@ -198,6 +203,7 @@ class Server:
             WEB_CONCURRENCY=str(self.workers),
             SCORING_ACCESS_LOG="/dev/null",
         )
+        env.update(self.env)
         self.log = OUT / f"gunicorn-{self.name}.log"
         with self.log.open("wb") as log:
             self.proc = subprocess.Popen(
