@@ -11,12 +11,13 @@ from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
 
 from flask import current_app, g, request
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from ..errors import FieldError, InvalidInput
 from ..store.credentials import INVITATION_PREFIX, Principal, digest
 from ..store.models import Alliance, ApiKey, Invitation, Partner, Round, Stakeholder
+from ..store.queries import partners
 from .problems import fail
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -79,8 +80,8 @@ def check_request() -> None:
     level = _level()
     if level is None:
         return
-    with current_app.extensions["scoring"].store.read() as session:
-        who = _resolve(session)
+    with current_app.extensions["scoring"].store.engine.connect() as conn:  # Core: cheaper
+        who = _resolve(conn)
     g.principal = who
     if level == "operator":
         if who.kind != "operator":
@@ -104,7 +105,22 @@ def principal(session: Session) -> Principal:
     return who if isinstance(who, Principal) else _resolve(session)
 
 
-def _resolve(session: Session) -> Principal:
+# Built once: a credential is looked up on every request.
+KEY_LOOKUP = (
+    select(ApiKey.kind, ApiKey.alliance_id, ApiKey.partner_id, Partner.key, ApiKey.id)
+    .outerjoin(Partner, Partner.id == ApiKey.partner_id)
+    .where(ApiKey.digest == bindparam("digest"), ApiKey.revoked_at.is_(None))
+)
+INVITATION_LOOKUP = (
+    select(Invitation.id, Round.alliance_id, Partner.id, Partner.key)
+    .join(Round, Round.id == Invitation.round_id)
+    .join(Stakeholder, Stakeholder.id == Invitation.stakeholder_id)
+    .join(Partner, Partner.id == Stakeholder.partner_id)
+    .where(Invitation.digest == bindparam("digest"), Invitation.revoked_at.is_(None))
+)
+
+
+def _resolve(session: Session | Connection) -> Principal:
     """The caller, from the Bearer token: the operator or a live key (else 401)."""
     token = _bearer()
     if token is None:
@@ -115,27 +131,16 @@ def _resolve(session: Session) -> Principal:
         return Principal("operator")
     if token.startswith(INVITATION_PREFIX):
         return _invitee(session, digest(ext.settings.secret_key, token))
-    row = session.execute(
-        select(ApiKey, Partner.key)
-        .outerjoin(Partner, Partner.id == ApiKey.partner_id)
-        .where(ApiKey.digest == digest(ext.settings.secret_key, token))
-        .where(ApiKey.revoked_at.is_(None))
-    ).first()
+    row = session.execute(KEY_LOOKUP, {"digest": digest(ext.settings.secret_key, token)}).first()
     if row is None:
         unauthorized("The credential is unknown or revoked.")
-    key, partner_key = row
-    return Principal(key.kind, key.alliance_id, key.partner_id, partner_key, key.id)
+    kind, alliance_id, partner_id, partner_key, key_id = row
+    return Principal(kind, alliance_id, partner_id, partner_key, key_id)
 
 
-def _invitee(session: Session, token_digest: str) -> Principal:
+def _invitee(session: Session | Connection, token_digest: str) -> Principal:
     """The holder of a live invitation (else 401)."""
-    row = session.execute(
-        select(Invitation.id, Round.alliance_id, Partner.id, Partner.key)
-        .join(Round, Round.id == Invitation.round_id)
-        .join(Stakeholder, Stakeholder.id == Invitation.stakeholder_id)
-        .join(Partner, Partner.id == Stakeholder.partner_id)
-        .where(Invitation.digest == token_digest, Invitation.revoked_at.is_(None))
-    ).first()
+    row = session.execute(INVITATION_LOOKUP, {"digest": token_digest}).first()
     if row is None:
         unauthorized("The invitation is unknown or revoked.")
     invitation_id, alliance_id, partner_id, partner_key = row
@@ -155,6 +160,21 @@ def alliance(session: Session, who: Principal, alliance_id: str, *, admin: bool)
     if admin and who.kind != "admin":
         forbidden("This needs the alliance's admin key.")
     return found
+
+
+def partner_for(conn: Connection, who: Principal, key: str | None, field: str) -> tuple[int, str]:
+    """(id, key) of the partner a write is for: a partner key's own (naming another is 403);
+    the admin names one (422 when missing or unknown)."""
+    if who.kind == "partner" and who.partner_id is not None and who.partner_key is not None:
+        if key is not None and key != who.partner_key:
+            forbidden(f"{field}: a partner key writes for its own partner only.")
+        return who.partner_id, who.partner_key
+    known = partners(conn, who.alliance_id or "")
+    if key is None:
+        raise InvalidInput([FieldError(field, "the admin key must name the partner")])
+    if key not in known:
+        raise InvalidInput([FieldError(field, f"must be one of: {', '.join(known)}")])
+    return known[key], key
 
 
 def partner_of(found: Alliance, who: Principal, key: str | None, field: str) -> Partner:

@@ -21,10 +21,11 @@ from ..alliance_schemas import (
 from ..errors import FieldError, InvalidInput
 from ..store.credentials import INVITATION_PREFIX, Principal, digest, new_id, new_secret
 from ..store.models import Alliance, Invitation, Partner, Round, Stakeholder, StoredResponse, now
-from ..store.queries import close_if_due, insert_ignore, round_by_n
+from ..store.queries import close_if_due, insert_ignore, round_by_n, round_row
+from ..store.writes import Saved
 from . import access
 from .problems import Blueprint, fail, problem_responses
-from .responses import save_response
+from .responses import check_response, save_response
 
 blp = Blueprint("invitations", __name__, url_prefix="/api/v1", description="Invitations")
 errors = problem_responses(blp)
@@ -221,7 +222,11 @@ def _mine(
 
 
 def me_json(
-    r: Round, person: Stakeholder, partner: Partner, found: Alliance, stored: StoredResponse | None
+    r: Round,
+    person: Stakeholder,
+    partner: Partner,
+    found: Alliance,
+    stored: StoredResponse | Saved | None,
 ) -> dict[str, Any]:
     """What an invitee sees: where they answer, and their own answers so far."""
     return {
@@ -269,16 +274,14 @@ class MyResponse(MethodView):
         contains; ``complete: true`` submits it, which needs every required item. You can
         change it until the round closes.
         """
-        with current_app.extensions["scoring"].store.write() as session:
+        ext = current_app.extensions["scoring"]
+        with ext.store.read() as session:
             _inv, r, person, partner, found = _mine(session, _invitee(session))
-            r = round_by_n(session, found.id, r.n) or r
-            if r.status != "open":
-                fail(409, f"Round {r.n} is closed; its responses can no longer change.")
-            payload = {
-                "role": person.role,
-                "answers": body["answers"],
-                "complete": body["complete"],
-            }
-            person, stored = save_response(session, r, partner, person.ref, payload)
-            out = me_json(r, person, partner, found, stored)
-        return out
+            row = round_row(session.connection(), found.id, r.n)
+        if row is None or row.status != "open":
+            fail(409, f"Round {r.n} is closed; its responses can no longer change.")
+        payload = {"role": person.role, "answers": body["answers"], "complete": body["complete"]}
+        check_response(ext.registry.get(row.survey_id, row.survey_version), payload)
+        with ext.store.write() as session:
+            saved = save_response(session, row, partner.id, person.ref, payload)
+        return me_json(r, person, partner, found, saved)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask.views import MethodView
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from ..alliance_schemas import (
@@ -21,8 +21,10 @@ from ..alliance_schemas import (
 from ..csv_format import read_csv
 from ..errors import FieldError, InvalidInput
 from ..responses import MAX_ID_LENGTH, MAX_PER_PARTNER, check_answers
-from ..store.models import Alliance, Partner, Round, Stakeholder, StoredResponse, now
-from ..store.queries import insert_ignore, round_by_n, upsert
+from ..store.credentials import Principal
+from ..store.models import Partner, Stakeholder, StoredResponse, now
+from ..store.queries import RoundRow, round_by_n, round_row
+from ..store.writes import Saved, claim_open_round, upsert_response
 from ..survey_schema import flatten_errors
 from ..surveys import Survey
 from . import access
@@ -33,79 +35,49 @@ blp = Blueprint("responses", __name__, url_prefix="/api/v1", description="Stored
 errors = problem_responses(blp)
 
 
-def response_json(s: Stakeholder, partner: str, stored: StoredResponse) -> dict[str, Any]:
+def response_json(saved: Saved, partner: str) -> dict[str, Any]:
     """A stored response as the API shows it."""
     return {
-        "respondent": s.ref,
+        "respondent": saved.respondent,
         "partner": partner,
-        "role": s.role,
-        "label": s.label,
-        "complete": stored.complete,
-        "answers": stored.answers,
-        "created_at": stored.created_at,
-        "updated_at": stored.updated_at,
+        "role": saved.role,
+        "label": saved.label,
+        "complete": saved.complete,
+        "answers": saved.answers,
+        "created_at": saved.created_at,
+        "updated_at": saved.updated_at,
     }
 
 
-def save_response(
-    session: Session,
-    r: Round,
-    partner: Partner,
-    respondent: str,
-    body: dict[str, Any],
-) -> tuple[Stakeholder, StoredResponse]:
-    """Validate and upsert one response of one stakeholder (created on first sight).
-
-    Raises InvalidInput (422) for answers that do not fit the round's survey; nothing is
-    written then. Bumps the round's version, which invalidates cached results.
-    """
-    survey = current_app.extensions["scoring"].registry.get(r.survey_id, r.survey_version)
+def check_response(survey: Survey, body: dict[str, Any]) -> None:
+    """422 for a role or answers that do not fit the round's survey (before any write)."""
     if body["role"] not in survey.role_ids:
         raise InvalidInput([FieldError("role", f"must be one of: {', '.join(survey.role_ids)}")])
     check_answers(body["answers"], survey, complete=body["complete"])
-    stakeholders = Stakeholder.__table__
-    insert_ignore(
-        session,
-        stakeholders,  # type: ignore[arg-type]
-        {
-            "alliance_id": r.alliance_id,
-            "partner_id": partner.id,
-            "ref": respondent,
-            "role": body["role"],
-            "label": body.get("label"),
-            "created_at": now(),
-        },
-    )
-    person = session.scalars(
-        select(Stakeholder).where(
-            Stakeholder.partner_id == partner.id, Stakeholder.ref == respondent
-        )
-    ).one()
-    person.role = body["role"]  # a person may change role between rounds
-    if "label" in body:
-        person.label = body["label"]
+
+
+def save_response(
+    session: Session, r: RoundRow, partner_id: int, respondent: str, body: dict[str, Any]
+) -> Saved:
+    """Write one checked response in the session's write transaction: 409 when the round has
+    closed meanwhile. Bumps the round's version, which invalidates cached results."""
+    conn = session.connection()
     at = now()
-    upsert(
-        session,
-        StoredResponse.__table__,  # type: ignore[arg-type]
-        {
-            "round_id": r.id,
-            "stakeholder_id": person.id,
-            "answers": body["answers"],
-            "complete": body["complete"],
-            "created_at": at,
-            "updated_at": at,
-        },
-        keys=["round_id", "stakeholder_id"],
-        update=["answers", "complete", "updated_at"],
+    if not claim_open_round(conn, r.id, at):
+        fail(409, f"Round {r.n} is closed; its responses can no longer change.")
+    return upsert_response(
+        conn,
+        alliance_id=r.alliance_id,
+        round_id=r.id,
+        partner_id=partner_id,
+        respondent=respondent,
+        role=body["role"],
+        label=body.get("label"),
+        set_label="label" in body,
+        answers=body["answers"],
+        complete=body["complete"],
+        at=at,
     )
-    session.execute(update(Round).where(Round.id == r.id).values(version=Round.version + 1))
-    stored = session.scalars(
-        select(StoredResponse).where(
-            StoredResponse.round_id == r.id, StoredResponse.stakeholder_id == person.id
-        )
-    ).one()
-    return person, stored
 
 
 @blp.route("/alliances/<alliance_id>/rounds/<int:n>/responses/<respondent>")
@@ -125,18 +97,20 @@ class ResponseItem(MethodView):
         """
         if len(respondent) > MAX_ID_LENGTH or not respondent.strip():
             raise InvalidInput([FieldError("respondent", f"must be 1-{MAX_ID_LENGTH} characters")])
-        with current_app.extensions["scoring"].store.write() as session:
-            who = access.principal(session)
-            found = access.alliance(session, who, alliance_id, admin=False)
-            partner = access.partner_of(found, who, body.get("partner"), "partner")
-            r = round_by_n(session, found.id, n)
+        ext = current_app.extensions["scoring"]
+        who = g.principal  # checked before the body was parsed (access.check_request)
+        # Everything that can be read and checked is done before the write transaction.
+        with ext.store.engine.connect() as conn:
+            r = round_row(conn, alliance_id, n)
             if r is None:
                 access.not_found()
-            if r.status != "open":
-                fail(409, message=f"Round {n} is closed; its responses can no longer change.")
-            person, stored = save_response(session, r, partner, respondent, body)
-            out = response_json(person, partner.key, stored)
-        return out
+            partner_id, partner_key = access.partner_for(conn, who, body.get("partner"), "partner")
+        if r.status != "open":
+            fail(409, f"Round {n} is closed; its responses can no longer change.")
+        check_response(ext.registry.get(r.survey_id, r.survey_version), body)
+        with ext.store.write() as session:
+            saved = save_response(session, r, partner_id, respondent, body)
+        return response_json(saved, partner_key)
 
 
 MAX_ROWS = 2 * MAX_PER_PARTNER
@@ -169,43 +143,40 @@ def _bulk_rows(survey: Survey) -> tuple[list[Any], list[str]]:
     return rows, [str(k) for k in range(len(rows))]
 
 
-def _bulk(session: Session, r: Round, found: Alliance, who: Any, survey: Survey) -> dict[str, Any]:
-    """Validate and store every row that can be; report the others row by row."""
+def _check_rows(
+    conn: Connection, who: Principal, survey: Survey
+) -> tuple[list[tuple[str, dict[str, Any], int]], list[dict[str, Any]]]:
+    """The valid rows with their partner id, and a report entry for each invalid row."""
     rows, labels = _bulk_rows(survey)
     if len(rows) > MAX_ROWS:
         raise InvalidInput([FieldError("", f"at most {MAX_ROWS} rows at once")])
-    report: dict[str, Any] = {"saved": 0, "failed": 0, "errors": []}
-    loaded = []
-    for raw, label in zip(rows, labels, strict=True):
-        problems = BulkRow().validate(raw) if isinstance(raw, dict) else {"": ["must be an object"]}
-        if problems:
-            loaded.append((label, raw, [FieldError(p, m) for p, m in flatten_errors(problems)]))
-        else:
-            loaded.append((label, BulkRow().load(raw), []))
     if who.kind == "partner":  # naming another partner anywhere refuses it all, before writing
-        for label, row, _errs in loaded:
-            named = row.get("partner") if isinstance(row, dict) else None
+        for label, raw in zip(labels, rows, strict=True):
+            named = raw.get("partner") if isinstance(raw, dict) else None
             if named not in (None, who.partner_key):
                 access.forbidden(f"row {label}: a partner key writes for its own partner only.")
-    for label, row, errs in loaded:
+    valid, failed = [], []
+    for label, raw in zip(labels, rows, strict=True):
+        problems = BulkRow().validate(raw) if isinstance(raw, dict) else {"": ["must be an object"]}
+        errs = [FieldError(p, m) for p, m in flatten_errors(problems)]
         if not errs:
+            row = BulkRow().load(raw)
             try:
-                partner = access.partner_of(found, who, row.get("partner"), "partner")
-                save_response(session, r, partner, row["respondent"], row)
-                report["saved"] += 1
+                partner_id, _ = access.partner_for(conn, who, row.get("partner"), "partner")
+                check_response(survey, row)
+                valid.append((row["respondent"], row, partner_id))
                 continue
             except InvalidInput as exc:
                 errs = exc.errors
-        report["failed"] += 1
-        ref = row.get("respondent") if isinstance(row, dict) else None
-        report["errors"].append(
+        ref = raw.get("respondent") if isinstance(raw, dict) else None
+        failed.append(
             {
                 "row": label,
                 "respondent": ref,
                 "errors": [{"path": e.path, "message": e.message} for e in errs],
             }
         )
-    return report
+    return valid, failed
 
 
 @blp.route("/alliances/<alliance_id>/rounds/<int:n>/responses")
@@ -223,16 +194,19 @@ class Responses(MethodView):
         row naming another partner than the key's refuses the whole request (403).
         """
         ext = current_app.extensions["scoring"]
-        with ext.store.write() as session:
-            who = access.principal(session)
-            found = access.alliance(session, who, alliance_id, admin=False)
-            r = round_by_n(session, found.id, n)
+        who = g.principal
+        with ext.store.engine.connect() as conn:
+            r = round_row(conn, alliance_id, n)
             if r is None:
                 access.not_found()
             if r.status != "open":
                 fail(409, f"Round {n} is closed; its responses can no longer change.")
-            report = _bulk(session, r, found, who, ext.registry.get(r.survey_id, r.survey_version))
-        return report
+            valid, failed = _check_rows(conn, who, ext.registry.get(r.survey_id, r.survey_version))
+        if valid:
+            with ext.store.write() as session:  # every valid row, or none if the round closed
+                for respondent, row, partner_id in valid:
+                    save_response(session, r, partner_id, respondent, row)
+        return {"saved": len(valid), "failed": len(failed), "errors": failed}
 
     @access.needs("member")
     @blp.arguments(ResponseQuery, location="query")
@@ -266,6 +240,20 @@ class Responses(MethodView):
             more = len(rows) > query["limit"]
             rows = rows[: query["limit"]]
             return {
-                "items": [response_json(s, key, stored) for stored, s, key in rows],
+                "items": [
+                    response_json(
+                        Saved(
+                            s.ref,
+                            s.role,
+                            s.label,
+                            st.complete,
+                            st.answers,
+                            st.created_at,
+                            st.updated_at,
+                        ),
+                        key,
+                    )
+                    for st, s, key in rows
+                ],
                 "next_cursor": str(rows[-1][0].id) if more else None,
             }

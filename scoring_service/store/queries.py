@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Connection, Table, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from .models import Round, now
+from .models import Partner, Round, now
 
 
 def insert_ignore(session: Session, table: Table, values: dict[str, Any]) -> None:
@@ -46,3 +47,55 @@ def close_if_due(r: Round) -> None:
     if r.status == "open" and r.closes_at is not None and r.closes_at <= now():
         r.status = "closed"
         r.closed_at = r.closes_at
+
+
+@dataclass(frozen=True)
+class RoundRow:
+    """What the write and results paths need of a round, read in one Core query."""
+
+    id: int
+    alliance_id: str
+    n: int
+    status: str  # open | closed (an open round past closes_at reads as closed)
+    survey_id: str
+    survey_version: int
+    version: int
+
+
+ROUND_COLUMNS = (
+    Round.id,
+    Round.alliance_id,
+    Round.n,
+    Round.status,
+    Round.closes_at,
+    Round.survey_id,
+    Round.survey_version,
+    Round.version,
+)
+
+
+ROUND_ROW = select(*ROUND_COLUMNS).where(
+    Round.alliance_id == bindparam("alliance_id"), Round.n == bindparam("n")
+)
+PARTNERS = (
+    select(Partner.key, Partner.id)
+    .where(Partner.alliance_id == bindparam("alliance_id"))
+    .order_by(Partner.position)
+)
+
+
+def round_row(conn: Connection, alliance_id: str, n: int) -> RoundRow | None:
+    """Round ``n`` of the alliance, or None."""
+    row = conn.execute(ROUND_ROW, {"alliance_id": alliance_id, "n": n}).first()
+    if row is None:
+        return None
+    rid, aid, number, status, closes_at, survey_id, survey_version, version = row
+    if status == "open" and closes_at is not None and closes_at <= now():
+        status = "closed"
+    return RoundRow(rid, aid, number, status, survey_id, survey_version, version)
+
+
+def partners(conn: Connection, alliance_id: str) -> dict[str, int]:
+    """The alliance's partners: key -> id, in their order."""
+    rows = conn.execute(PARTNERS, {"alliance_id": alliance_id})
+    return {key: pid for key, pid in rows}
