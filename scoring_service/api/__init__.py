@@ -51,6 +51,7 @@ def init_app(app: Flask) -> problems.ProblemApi:
         return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename, max_age=86400)
 
     app.before_request(access.check_request)  # credentials first: 401 before any 415 or 422
+    app.teardown_request(access.close_db)
 
     @app.before_request
     def _json_only() -> None:

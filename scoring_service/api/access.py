@@ -49,6 +49,24 @@ def forbidden(detail: str) -> NoReturn:
 LEVELS = ("operator", "admin", "member", "invitee")
 
 
+def db() -> Connection:
+    """The request's read connection (Core), opened on first use and closed at teardown: one
+    pool checkout (and, on PostgreSQL, one pre-ping) per request however many reads it makes."""
+    conn = g.get("db")
+    if conn is None:
+        # Autocommit: each read is its own statement, no BEGIN and ROLLBACK round trips.
+        engine = current_app.extensions["scoring"].store.engine
+        conn = g.db = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    return conn  # type: ignore[no-any-return]
+
+
+def close_db(_exc: BaseException | None = None) -> None:
+    """Teardown: end the request's read transaction and return its connection."""
+    conn = g.pop("db", None)
+    if conn is not None:
+        conn.close()
+
+
 def needs(level: str) -> Callable[[F], F]:
     """Mark a view as needing a credential: ``operator`` (creates alliances), ``admin`` (the
     alliance's admin key), ``member`` (its admin or a partner key) or ``invitee`` (an invitation
@@ -80,8 +98,7 @@ def check_request() -> None:
     level = _level()
     if level is None:
         return
-    with current_app.extensions["scoring"].store.engine.connect() as conn:  # Core: cheaper
-        who = _resolve(conn)
+    who = _resolve(db())
     g.principal = who
     if level == "operator":
         if who.kind != "operator":

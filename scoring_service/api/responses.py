@@ -100,11 +100,11 @@ class ResponseItem(MethodView):
         ext = current_app.extensions["scoring"]
         who = g.principal  # checked before the body was parsed (access.check_request)
         # Everything that can be read and checked is done before the write transaction.
-        with ext.store.engine.connect() as conn:
-            r = round_row(conn, alliance_id, n)
-            if r is None:
-                access.not_found()
-            partner_id, partner_key = access.partner_for(conn, who, body.get("partner"), "partner")
+        conn = access.db()
+        r = round_row(conn, alliance_id, n)
+        if r is None:
+            access.not_found()
+        partner_id, partner_key = access.partner_for(conn, who, body.get("partner"), "partner")
         if r.status != "open":
             fail(409, f"Round {n} is closed; its responses can no longer change.")
         check_response(ext.registry.get(r.survey_id, r.survey_version), body)
@@ -195,13 +195,13 @@ class Responses(MethodView):
         """
         ext = current_app.extensions["scoring"]
         who = g.principal
-        with ext.store.engine.connect() as conn:
-            r = round_row(conn, alliance_id, n)
-            if r is None:
-                access.not_found()
-            if r.status != "open":
-                fail(409, f"Round {n} is closed; its responses can no longer change.")
-            valid, failed = _check_rows(conn, who, ext.registry.get(r.survey_id, r.survey_version))
+        conn = access.db()
+        r = round_row(conn, alliance_id, n)
+        if r is None:
+            access.not_found()
+        if r.status != "open":
+            fail(409, f"Round {n} is closed; its responses can no longer change.")
+        valid, failed = _check_rows(conn, who, ext.registry.get(r.survey_id, r.survey_version))
         if valid:
             with ext.store.write() as session:  # every valid row, or none if the round closed
                 for respondent, row, partner_id in valid:
