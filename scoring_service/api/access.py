@@ -54,9 +54,13 @@ def db() -> Connection:
     pool checkout (and, on PostgreSQL, one pre-ping) per request however many reads it makes."""
     conn = g.get("db")
     if conn is None:
-        # Autocommit: each read is its own statement, no BEGIN and ROLLBACK round trips.
         engine = current_app.extensions["scoring"].store.engine
-        conn = g.db = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        conn = engine.connect()
+        if engine.dialect.name == "postgresql":
+            # Each read its own statement: no BEGIN and ROLLBACK round trips to the server.
+            # (SQLite is in-process: switching levels would cost more than it saves.)
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        g.db = conn
     return conn  # type: ignore[no-any-return]
 
 

@@ -82,7 +82,7 @@ def audit(session: Session, alliance_id: str, actor: str, action: str, **detail:
 @blp.route("/alliances")
 class Alliances(MethodView):
     @access.needs("operator")
-    @blp.arguments(AllianceIn)
+    @blp.arguments(AllianceIn())
     @blp.response(201, AllianceOut)
     @errors(401, 404, 415, 422)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -128,7 +128,7 @@ class AllianceItem(MethodView):
             return alliance_json(access.alliance(session, who, alliance_id, admin=False))
 
     @access.needs("admin")
-    @blp.arguments(AlliancePatch)
+    @blp.arguments(AlliancePatch())
     @blp.response(200, AllianceOut)
     @errors(401, 403, 404, 415, 422)
     def patch(self, body: dict[str, Any], alliance_id: str) -> dict[str, Any]:

@@ -105,7 +105,7 @@ def _stakeholder(
 @blp.route("/alliances/<alliance_id>/rounds/<int:n>/invitations")
 class Invitations(MethodView):
     @access.needs("member")
-    @blp.arguments(InvitationIn)
+    @blp.arguments(InvitationIn())
     @blp.response(201, InvitationOut)
     @errors(401, 403, 404, 409, 415, 422)
     def post(self, body: dict[str, Any], alliance_id: str, n: int) -> dict[str, Any]:
@@ -140,7 +140,7 @@ class Invitations(MethodView):
         return out | {"token": token, "form_url": f"{request.host_url}forms/{token}"}
 
     @access.needs("member")
-    @blp.arguments(PageQuery, location="query")
+    @blp.arguments(PageQuery(), location="query")
     @blp.response(200, InvitationList)
     @errors(401, 403, 404, 422)
     def get(self, query: dict[str, Any], alliance_id: str, n: int) -> dict[str, Any]:
@@ -264,7 +264,7 @@ class MyResponse(MethodView):
             return me_json(r, person, partner, found, _stored(session, r.id, person.id))
 
     @access.needs("invitee")
-    @blp.arguments(MeResponseIn)
+    @blp.arguments(MeResponseIn())
     @blp.response(200, MeResponseOut)
     @errors(401, 403, 409, 415, 422)
     def put(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -282,6 +282,6 @@ class MyResponse(MethodView):
             fail(409, f"Round {r.n} is closed; its responses can no longer change.")
         payload = {"role": person.role, "answers": body["answers"], "complete": body["complete"]}
         check_response(ext.registry.get(row.survey_id, row.survey_version), payload)
-        with ext.store.write() as session:
-            saved = save_response(session, row, partner.id, person.ref, payload)
+        with ext.store.write_core() as write:
+            saved = save_response(write, row, partner.id, person.ref, payload)
         return me_json(r, person, partner, found, saved)

@@ -8,7 +8,6 @@ from typing import Any
 from flask import current_app, g, request
 from flask.views import MethodView
 from sqlalchemy import Connection, select
-from sqlalchemy.orm import Session
 
 from ..alliance_schemas import (
     BulkReport,
@@ -57,11 +56,10 @@ def check_response(survey: Survey, body: dict[str, Any]) -> None:
 
 
 def save_response(
-    session: Session, r: RoundRow, partner_id: int, respondent: str, body: dict[str, Any]
+    conn: Connection, r: RoundRow, partner_id: int, respondent: str, body: dict[str, Any]
 ) -> Saved:
-    """Write one checked response in the session's write transaction: 409 when the round has
+    """Write one checked response in the connection's write transaction: 409 when the round has
     closed meanwhile. Bumps the round's version, which invalidates cached results."""
-    conn = session.connection()
     at = now()
     if not claim_open_round(conn, r.id, at):
         fail(409, f"Round {r.n} is closed; its responses can no longer change.")
@@ -83,7 +81,7 @@ def save_response(
 @blp.route("/alliances/<alliance_id>/rounds/<int:n>/responses/<respondent>")
 class ResponseItem(MethodView):
     @access.needs("member")
-    @blp.arguments(StoredResponseIn)
+    @blp.arguments(StoredResponseIn())  # instances, not classes: webargs builds a class per request
     @blp.response(200, StoredResponseOut)
     @errors(401, 403, 404, 409, 415, 422)
     def put(
@@ -108,8 +106,8 @@ class ResponseItem(MethodView):
         if r.status != "open":
             fail(409, f"Round {n} is closed; its responses can no longer change.")
         check_response(ext.registry.get(r.survey_id, r.survey_version), body)
-        with ext.store.write() as session:
-            saved = save_response(session, r, partner_id, respondent, body)
+        with ext.store.write_core() as write:
+            saved = save_response(write, r, partner_id, respondent, body)
         return response_json(saved, partner_key)
 
 
@@ -203,13 +201,13 @@ class Responses(MethodView):
             fail(409, f"Round {n} is closed; its responses can no longer change.")
         valid, failed = _check_rows(conn, who, ext.registry.get(r.survey_id, r.survey_version))
         if valid:
-            with ext.store.write() as session:  # every valid row, or none if the round closed
+            with ext.store.write_core() as write:  # every valid row, or none if it closed
                 for respondent, row, partner_id in valid:
-                    save_response(session, r, partner_id, respondent, row)
+                    save_response(write, r, partner_id, respondent, row)
         return {"saved": len(valid), "failed": len(failed), "errors": failed}
 
     @access.needs("member")
-    @blp.arguments(ResponseQuery, location="query")
+    @blp.arguments(ResponseQuery(), location="query")
     @blp.response(200, ResponseList)
     @errors(401, 403, 404, 422)
     def get(self, query: dict[str, Any], alliance_id: str, n: int) -> dict[str, Any]:

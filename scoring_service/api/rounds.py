@@ -52,7 +52,7 @@ def cursor(raw: str | None) -> int:
 @blp.route("/alliances/<alliance_id>/rounds")
 class Rounds(MethodView):
     @access.needs("admin")
-    @blp.arguments(RoundIn)
+    @blp.arguments(RoundIn())
     @blp.response(201, RoundOut)
     @errors(401, 403, 404, 409, 415, 422)
     def post(self, body: dict[str, Any], alliance_id: str) -> dict[str, Any]:
@@ -93,7 +93,7 @@ class Rounds(MethodView):
         return round_json(new)
 
     @access.needs("member")
-    @blp.arguments(PageQuery, location="query")
+    @blp.arguments(PageQuery(), location="query")
     @blp.response(200, RoundList)
     @errors(401, 403, 404, 422)
     def get(self, query: dict[str, Any], alliance_id: str) -> dict[str, Any]:
@@ -140,7 +140,7 @@ class RoundItem(MethodView):
             return round_json(_round(session, alliance_id, n, admin=False)[1])
 
     @access.needs("admin")
-    @blp.arguments(RoundPatch)
+    @blp.arguments(RoundPatch())
     @blp.response(200, RoundOut)
     @errors(401, 403, 404, 415, 422)
     def patch(self, body: dict[str, Any], alliance_id: str, n: int) -> dict[str, Any]:

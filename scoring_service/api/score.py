@@ -17,7 +17,7 @@ blp = Blueprint("score", __name__, url_prefix="/api/v1", description="Stateless 
 
 @blp.route("/score")
 class Score(MethodView):
-    @blp.arguments(ScoreRequestSchema)
+    @blp.arguments(ScoreRequestSchema())
     @blp.response(200, ResultSchema)
     @blp.alt_response(400, schema=ProblemSchema, description="Malformed JSON")
     @blp.alt_response(404, schema=ProblemSchema, description="Unknown survey or version")

@@ -22,7 +22,7 @@ errors = problem_responses(blp)
 @blp.route("/alliances/<alliance_id>/stakeholders")
 class Stakeholders(MethodView):
     @access.needs("member")
-    @blp.arguments(PageQuery, location="query")
+    @blp.arguments(PageQuery(), location="query")
     @blp.response(200, StakeholderList)
     @errors(401, 403, 404, 422)
     def get(self, query: dict[str, Any], alliance_id: str) -> dict[str, Any]:

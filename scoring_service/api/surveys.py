@@ -117,7 +117,7 @@ class Surveys(MethodView):
 
 @blp.route("/surveys/<survey_id>")
 class SurveyView(MethodView):
-    @blp.arguments(SurveyQuerySchema, location="query")
+    @blp.arguments(SurveyQuerySchema(), location="query")
     @blp.response(200, SurveySchema)
     @blp.alt_response(404, schema=ProblemSchema, description="Unknown survey or version")
     @blp.alt_response(422, schema=ProblemSchema, description="Invalid query parameter")

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -60,9 +60,8 @@ class Store:
         self.url = url
         self.engine = make_engine(url)
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
-        self._writer = sessionmaker(
-            self.engine.execution_options(write=True), expire_on_commit=False
-        )
+        self._write_engine = self.engine.execution_options(write=True)
+        self._writer = sessionmaker(self._write_engine, expire_on_commit=False)
         database = self.engine.url.database
         on_disk = self.dialect == "sqlite" and database and database != ":memory:"
         self._lock_path = f"{database}.write-lock" if on_disk else None
@@ -84,6 +83,12 @@ class Store:
         """A write transaction: committed when the block ends, rolled back if it raises."""
         with self._write_lock(), self._writer() as session, session.begin():
             yield session
+
+    @contextmanager
+    def write_core(self) -> Iterator[Connection]:
+        """A write transaction on a Core connection (the hot paths: no ORM session around it)."""
+        with self._write_lock(), self._write_engine.begin() as conn:
+            yield conn
 
     @contextmanager
     def _write_lock(self) -> Iterator[None]:
