@@ -24,6 +24,7 @@ ADMIN_ONLY = {
     ("GET", "/api/v1/alliances/<alliance_id>/partners/<partner>/keys"),
     ("POST", "/api/v1/alliances/<alliance_id>/partners/<partner>/keys"),
     ("DELETE", "/api/v1/alliances/<alliance_id>/partners/<partner>/keys/<key_id>"),
+    ("POST", "/api/v1/alliances/<alliance_id>/partners/<partner>/keys/<key_id>/rotate"),
     ("POST", "/api/v1/alliances/<alliance_id>/rounds"),
     ("PATCH", "/api/v1/alliances/<alliance_id>/rounds/<int:n>"),
 }

@@ -116,6 +116,12 @@ def test_bad_alliance_bodies_name_the_field(
     assert path in [e["path"] for e in doc["errors"]]
 
 
+def _key_id(client: FlaskClient, w: World, partner: str) -> str:
+    """The id of the partner's live key."""
+    keys = client.get(f"{w.base}/partners/{partner}/keys", headers=w.admin).json["items"]
+    return str(next(k["id"] for k in keys if k["revoked_at"] is None))
+
+
 def test_keys_and_access(stored: FlaskClient) -> None:
     w = World(stored)
     other = World(stored)
@@ -137,6 +143,13 @@ def test_keys_and_access(stored: FlaskClient) -> None:
     problem(
         stored.delete(f"{w.base}/partners/acme/keys/{listed[0]['id']}", headers=other.admin), 404
     )
+    # Rotating a partner key: a new one for the same partner, the old one revoked at once.
+    fresh = stored.post(
+        f"{w.base}/partners/globex/keys/{_key_id(stored, w, 'globex')}/rotate", headers=w.admin
+    )
+    assert fresh.status_code == 201 and fresh.json["partner"] == "globex"
+    problem(stored.get(w.base, headers=w.keys["globex"]), 401)
+    assert stored.get(w.base, headers=bearer(fresh.json["key"])).status_code == 200
     # Rotating the admin key: the new one works, the old one is revoked.
     new = stored.post(f"{w.base}/admin-key", headers=w.admin)
     assert new.status_code == 201 and new.json["key"].startswith("sk_admin_")

@@ -237,3 +237,26 @@ class PartnerKey(MethodView):
             if key.revoked_at is None:
                 key.revoked_at = now()
                 audit(session, alliance_id, who.name, "partner_key.revoke", key=key.id)
+
+
+@blp.route("/alliances/<alliance_id>/partners/<partner>/keys/<key_id>/rotate")
+class PartnerKeyRotation(MethodView):
+    @access.needs("admin")
+    @blp.response(201, KeyOut)
+    @errors(401, 403, 404)
+    def post(self, alliance_id: str, partner: str, key_id: str) -> dict[str, Any]:
+        """Rotate a partner's key (admin)
+
+        Issues a new key for the same partner and revokes this one in the same transaction.
+        The new key is shown only here.
+        """
+        with current_app.extensions["scoring"].store.write() as session:
+            who = access.principal(session)
+            p = _partner(access.alliance(session, who, alliance_id, admin=True), partner)
+            old = session.get(ApiKey, key_id)
+            if old is None or old.partner_id != p.id or old.revoked_at is not None:
+                access.not_found()
+            old.revoked_at = now()
+            key, secret = issue_key(session, alliance_id, p)
+            audit(session, alliance_id, who.name, "partner_key.rotate", old=old.id, key=key.id)
+        return key_json(key, partner, secret)
