@@ -54,13 +54,7 @@ def db() -> Connection:
     pool checkout (and, on PostgreSQL, one pre-ping) per request however many reads it makes."""
     conn = g.get("db")
     if conn is None:
-        engine = current_app.extensions["scoring"].store.engine
-        conn = engine.connect()
-        if engine.dialect.name == "postgresql":
-            # Each read its own statement: no BEGIN and ROLLBACK round trips to the server.
-            # (SQLite is in-process: switching levels would cost more than it saves.)
-            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-        g.db = conn
+        conn = g.db = current_app.extensions["scoring"].store.reader.connect()
     return conn  # type: ignore[no-any-return]
 
 

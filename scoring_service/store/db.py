@@ -42,7 +42,7 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, **options: Any) -> Engine:
     """An engine for ``url`` with the settings above (SQLite) or pool pre-ping (others)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -50,7 +50,7 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(parsed, pool_pre_ping=True)
+    return create_engine(parsed, pool_pre_ping=True, **options)
 
 
 class Store:
@@ -59,6 +59,14 @@ class Store:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
+        # Single-statement reads (credentials, rounds, cached results): on PostgreSQL a pool of
+        # autocommit connections, so a read costs no BEGIN and ROLLBACK round trips; SQLite
+        # is in-process and shares the one engine.
+        self.reader = (
+            self.engine
+            if self.engine.dialect.name == "sqlite"
+            else make_engine(url, isolation_level="AUTOCOMMIT")
+        )
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._write_engine = self.engine.execution_options(write=True)
         self._writer = sessionmaker(self._write_engine, expire_on_commit=False)
@@ -116,3 +124,4 @@ class Store:
     def dispose(self) -> None:
         """Close pooled connections (before gunicorn forks its workers, and at the end)."""
         self.engine.dispose()
+        self.reader.dispose()
