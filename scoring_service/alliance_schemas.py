@@ -145,7 +145,7 @@ class StoredResponseIn(Schema):
     )
     role = fields.String(required=True, validate=validate.Length(min=1, max=64))
     label = fields.String(validate=validate.Length(max=200))
-    answers = fields.Dict(required=True, keys=fields.String())
+    answers = fields.Dict(required=True)  # keys and values: checked against the survey
     complete = fields.Boolean(
         load_default=True,
         metadata={"description": "false saves a partial response (not scored)"},
@@ -219,7 +219,7 @@ class InvitationList(Schema):
 class MeResponseIn(Schema):
     """Body of ``PUT /me/response``."""
 
-    answers = fields.Dict(required=True, keys=fields.String())
+    answers = fields.Dict(required=True)  # keys and values: checked against the survey
     complete = fields.Boolean(
         load_default=False,
         metadata={"description": "true submits; false (default) saves as you go"},

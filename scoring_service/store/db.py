@@ -46,7 +46,7 @@ def make_engine(url: str, **options: Any) -> Engine:
     """An engine for ``url`` with the settings above (SQLite) or pool pre-ping (others)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
@@ -59,14 +59,9 @@ class Store:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
-        # Single-statement reads (credentials, rounds, cached results): on PostgreSQL a pool of
-        # autocommit connections, so a read costs no BEGIN and ROLLBACK round trips; SQLite
-        # is in-process and shares the one engine.
-        self.reader = (
-            self.engine
-            if self.engine.dialect.name == "sqlite"
-            else make_engine(url, isolation_level="AUTOCOMMIT")
-        )
+        # Single-statement reads (credentials, rounds, cached results): a pool of autocommit
+        # connections, so a read costs no BEGIN and ROLLBACK (round trips, on PostgreSQL).
+        self.reader = make_engine(url, isolation_level="AUTOCOMMIT")
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._write_engine = self.engine.execution_options(write=True)
         self._writer = sessionmaker(self._write_engine, expire_on_commit=False)
