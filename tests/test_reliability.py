@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -92,8 +93,8 @@ def call(method: str, url: str, key: str, body: Any = None) -> tuple[int, Any]:
             return resp.status, json.loads(resp.read() or b"null")
     except urllib.error.HTTPError as err:
         return err.code, json.loads(err.read() or b"null")
-    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-        return 0, None
+    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError):
+        return 0, None  # the server went away mid-answer (killed): not acknowledged
 
 
 def prepare(base: str) -> tuple[str, str, dict[str, str]]:
