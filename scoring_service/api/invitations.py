@@ -24,6 +24,7 @@ from ..store.models import Alliance, Invitation, Partner, Round, Stakeholder, St
 from ..store.queries import close_if_due, insert_ignore, round_by_n, round_row
 from ..store.writes import Saved
 from . import access
+from .paging import page
 from .problems import Blueprint, fail, problem_responses
 from .responses import check_response, save_response
 
@@ -166,12 +167,10 @@ class Invitations(MethodView):
             )
             if who.kind == "partner":
                 stmt = stmt.where(Partner.id == who.partner_id)
-            rows = list(session.execute(stmt))
-            more = len(rows) > query["limit"]
-            rows = rows[: query["limit"]]
+            rows, next_cursor = page(list(session.execute(stmt)), query["limit"], lambda x: x[0].id)
             return {
                 "items": [invitation_json(i, s, k, r.n, st) for i, s, k, st in rows],
-                "next_cursor": rows[-1][0].id if more else None,
+                "next_cursor": next_cursor,
             }
 
 

@@ -27,8 +27,8 @@ from ..store.writes import Saved, claim_open_round, upsert_response
 from ..survey_schema import flatten_errors
 from ..surveys import Survey
 from . import access
+from .paging import cursor, page
 from .problems import Blueprint, fail, problem_responses
-from .rounds import cursor
 
 blp = Blueprint("responses", __name__, url_prefix="/api/v1", description="Stored responses")
 errors = problem_responses(blp)
@@ -234,9 +234,7 @@ class Responses(MethodView):
             )
             if partner_key is not None:
                 stmt = stmt.where(Partner.key == partner_key)
-            rows = list(session.execute(stmt))
-            more = len(rows) > query["limit"]
-            rows = rows[: query["limit"]]
+            rows, next_cursor = page(list(session.execute(stmt)), query["limit"], lambda x: x[0].id)
             return {
                 "items": [
                     response_json(
@@ -253,5 +251,5 @@ class Responses(MethodView):
                     )
                     for st, s, key in rows
                 ],
-                "next_cursor": str(rows[-1][0].id) if more else None,
+                "next_cursor": next_cursor,
             }

@@ -21,6 +21,7 @@ from ..errors import FieldError, InvalidInput
 from ..store.models import Alliance, Round, now
 from ..store.queries import close_if_due, round_by_n
 from . import access
+from .paging import cursor, page
 from .problems import Blueprint, fail, problem_responses
 
 blp = Blueprint("rounds", __name__, url_prefix="/api/v1", description="Rounds and responses")
@@ -38,15 +39,6 @@ def round_json(r: Round) -> dict[str, Any]:
         "closes_at": r.closes_at,
         "closed_at": r.closed_at,
     }
-
-
-def cursor(raw: str | None) -> int:
-    """A page cursor (the last position of the previous page), 0 for the first page."""
-    if raw is None:
-        return 0
-    if not raw.isdigit() or len(raw) > 12:
-        raise InvalidInput([FieldError("cursor", "not a cursor this API gave")])
-    return int(raw)
 
 
 @blp.route("/alliances/<alliance_id>/rounds")
@@ -109,14 +101,10 @@ class Rounds(MethodView):
                     .limit(query["limit"] + 1)
                 )
             )
-            more = len(rows) > query["limit"]
-            rows = rows[: query["limit"]]
-            for r in rows:
+            shown, next_cursor = page(rows, query["limit"], lambda r: r.n)
+            for r in shown:
                 close_if_due(r)  # shown as closed; a read session stores nothing
-            return {
-                "items": [round_json(r) for r in rows],
-                "next_cursor": str(rows[-1].n) if more else None,
-            }
+            return {"items": [round_json(r) for r in shown], "next_cursor": next_cursor}
 
 
 def _round(session: Session, alliance_id: str, n: int, *, admin: bool) -> tuple[Alliance, Round]:

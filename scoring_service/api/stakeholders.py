@@ -12,8 +12,8 @@ from ..alliance_schemas import ErasureOut, PageQuery, StakeholderList
 from ..store.models import CachedResult, Partner, Round, Stakeholder, StoredResponse
 from . import access
 from .alliances import audit
+from .paging import cursor, page
 from .problems import Blueprint, problem_responses
-from .rounds import cursor
 
 blp = Blueprint("stakeholders", __name__, url_prefix="/api/v1", description="Stakeholders")
 errors = problem_responses(blp)
@@ -40,9 +40,7 @@ class Stakeholders(MethodView):
             )
             if who.kind == "partner":
                 stmt = stmt.where(Partner.id == who.partner_id)
-            rows = list(session.execute(stmt))
-            more = len(rows) > query["limit"]
-            rows = rows[: query["limit"]]
+            rows, next_cursor = page(list(session.execute(stmt)), query["limit"], lambda x: x[0].id)
             return {
                 "items": [
                     {
@@ -54,7 +52,7 @@ class Stakeholders(MethodView):
                     }
                     for s, key in rows
                 ],
-                "next_cursor": str(rows[-1][0].id) if more else None,
+                "next_cursor": next_cursor,
             }
 
 
