@@ -13,7 +13,7 @@ from scoring_service import create_app
 from scoring_service.config import ConfigError
 from scoring_service.store import migrate
 from scoring_service.store.db import Store, make_engine
-from scoring_service.store.models import Base, Round, now
+from scoring_service.store.models import Alliance, Base, Round, now
 
 from .conftest import settings_for
 
@@ -77,19 +77,25 @@ def test_sqlite_connections_are_durable(tmp_path: Path) -> None:
         store.dispose()
 
 
+def alliance_a() -> Alliance:
+    """An alliance row with id ``a`` (no partners: these tests are about rounds)."""
+    return Alliance(
+        id="a",
+        name="A",
+        survey_id="alliance-objectives",
+        frame_ancestors=[],
+        min_group_size=3,
+        created_at=now(),
+        updated_at=now(),
+    )
+
+
 def test_one_open_round_per_alliance_is_a_database_rule(database_url: str) -> None:
     store = Store(database_url)
     try:
         migrate.upgrade(store.engine)
         with store.write() as s:
-            s.execute(
-                sa.text(
-                    "INSERT INTO alliances (id, name, survey_id, frame_ancestors, "
-                    "min_group_size, created_at, updated_at) VALUES "
-                    "('a', 'A', 'alliance-objectives', '[]', 3, :t, :t)"
-                ),
-                {"t": now()},
-            )
+            s.add(alliance_a())
 
         def open_round(n: int) -> None:
             with store.write() as s:
@@ -120,14 +126,7 @@ def test_start_up_refuses_a_round_whose_survey_file_is_missing(
     try:
         migrate.upgrade(store.engine)
         with store.write() as s:
-            s.execute(
-                sa.text(
-                    "INSERT INTO alliances (id, name, survey_id, frame_ancestors, "
-                    "min_group_size, created_at, updated_at) VALUES "
-                    "('a', 'A', 'alliance-objectives', '[]', 3, :t, :t)"
-                ),
-                {"t": now()},
-            )
+            s.add(alliance_a())
             s.add(
                 Round(
                     alliance_id="a",
