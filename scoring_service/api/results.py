@@ -130,7 +130,7 @@ class Results(MethodView):
                 doc = _document(session, found, r)
                 if who.kind == "partner":
                     doc = _for_partner(doc, found, who.partner_key or "", r.status == "closed")
-                body = current_app.json.dumps(doc, separators=(",", ":"))
+                body = current_app.json.dumps(doc, separators=(",", ":")) + "\n"  # as Flask's
                 etag = hashlib.sha256(body.encode()).hexdigest()[:32]
                 values = {
                     "round_id": r.id,
