@@ -18,24 +18,10 @@ def insert_ignore(session: Session, table: Table, values: dict[str, Any]) -> Non
     session.execute(dialect.insert(table).values(**values).on_conflict_do_nothing())
 
 
-def upsert(
-    session: Session, table: Table, values: dict[str, Any], keys: list[str], update: list[str]
-) -> None:
-    """INSERT ... ON CONFLICT (keys) DO UPDATE SET update, on either database."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(table).values(**values)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=keys, set_={name: stmt.excluded[name] for name in update}
-    )
-    session.execute(stmt)
-
-
-def round_by_n(session: Session, alliance_id: str, n: int, *, lock: bool = False) -> Round | None:
+def round_by_n(session: Session, alliance_id: str, n: int) -> Round | None:
     """Round ``n`` of an alliance; an open round whose ``closes_at`` has passed reads as closed
     (and is stored as closed when the session writes)."""
     query = select(Round).where(Round.alliance_id == alliance_id, Round.n == n)
-    if lock:
-        query = query.with_for_update()  # PostgreSQL: writers of one round queue here
     found = session.scalars(query).first()
     if found is not None:
         close_if_due(found)
