@@ -7,6 +7,8 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+# PostgreSQL refuses NUL in text; nobody means one in a name, a label or a reference.
+NO_NUL = validate.Regexp(r"^[^\x00]*$", error="must not contain NUL characters")
 ORIGIN_PATTERN = r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$"
 MAX_ORIGINS = 20
 
@@ -31,19 +33,19 @@ class PartnerIn(Schema):
         validate=validate.Regexp(KEY_PATTERN, error="must be 1-64 of a-z, 0-9, _ and -"),
         metadata={"example": "acme"},
     )
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = fields.String(required=True, validate=[validate.Length(min=1, max=200), NO_NUL])
 
 
 class AllianceIn(Schema):
     """Body of ``POST /alliances``."""
 
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = fields.String(required=True, validate=[validate.Length(min=1, max=200), NO_NUL])
     partners = fields.List(
         fields.Nested(PartnerIn),
         required=True,
         validate=validate.Length(equal=2, error="must list exactly two partners"),
     )
-    survey = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    survey = fields.String(required=True, validate=[validate.Length(min=1, max=100), NO_NUL])
     frame_ancestors = _origins(load_default=list)
     min_group_size = fields.Integer(
         strict=True, load_default=3, validate=validate.Range(min=1, max=100)
@@ -60,9 +62,9 @@ class AllianceIn(Schema):
 class AlliancePatch(Schema):
     """Body of ``PATCH /alliances/{id}``: any of these fields."""
 
-    name = fields.String(validate=validate.Length(min=1, max=200))
+    name = fields.String(validate=[validate.Length(min=1, max=200), NO_NUL])
     survey = fields.String(
-        validate=validate.Length(min=1, max=100),
+        validate=[validate.Length(min=1, max=100), NO_NUL],
         metadata={"description": "used by rounds opened from now on"},
     )
     frame_ancestors = _origins()
@@ -105,7 +107,7 @@ class KeyList(Schema):
 
 
 class RoundIn(Schema):
-    label = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    label = fields.String(required=True, validate=[validate.Length(min=1, max=200), NO_NUL])
     closes_at = fields.AwareDateTime(
         metadata={"description": "ISO 8601 with a time zone; the round closes by itself then"}
     )
@@ -143,8 +145,8 @@ class StoredResponseIn(Schema):
     partner = fields.String(
         metadata={"description": "the admin key must name it; a partner key may omit it"}
     )
-    role = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    label = fields.String(validate=validate.Length(max=200))
+    role = fields.String(required=True, validate=[validate.Length(min=1, max=64), NO_NUL])
+    label = fields.String(validate=[validate.Length(max=200), NO_NUL])
     answers = fields.Dict(required=True)  # keys and values: checked against the survey
     complete = fields.Boolean(
         load_default=True,
@@ -180,15 +182,15 @@ class InvitationIn(Schema):
         metadata={"description": "the admin key must name it; a partner key may omit it"}
     )
     stakeholder = fields.String(
-        validate=validate.Length(min=1, max=200),
+        validate=[validate.Length(min=1, max=200), NO_NUL],
         metadata={"description": "reference of a stakeholder already known to the alliance"},
     )
-    role = fields.String(validate=validate.Length(min=1, max=64))
+    role = fields.String(validate=[validate.Length(min=1, max=64), NO_NUL])
     respondent = fields.String(
-        validate=validate.Length(min=1, max=200),
+        validate=[validate.Length(min=1, max=200), NO_NUL],
         metadata={"description": "your reference for a new stakeholder (default: generated)"},
     )
-    label = fields.String(validate=validate.Length(max=200))
+    label = fields.String(validate=[validate.Length(max=200), NO_NUL])
 
     @validates_schema
     def _who(self, data: dict[str, Any], **_: Any) -> None:
@@ -242,7 +244,13 @@ class MeResponseOut(Schema):
 class BulkRow(StoredResponseIn):
     """One row of ``POST .../responses``: a stored response and its respondent reference."""
 
-    respondent = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    respondent = fields.String(
+        required=True,
+        validate=[
+            validate.Length(min=1, max=200),
+            validate.Regexp(r"^[^\x00]*\S[^\x00]*$", error="must not be blank or hold NUL"),
+        ],
+    )
 
 
 class BulkReport(Schema):

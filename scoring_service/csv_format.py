@@ -38,7 +38,9 @@ def _columns(survey: Survey, header: list[str]) -> list[FieldError]:
 def _cell(value: str, is_text: bool) -> Any:
     """An integer where the cell holds one (text items stay strings)."""
     value = value.strip()
-    return int(value) if not is_text and INTEGER.match(value) else value
+    if is_text or not INTEGER.match(value) or len(value) > 100:
+        return value  # not an integer: the survey check says what it must be
+    return int(value)
 
 
 def read_csv(text: str, survey: Survey) -> tuple[list[dict[str, Any]], list[int]]:
@@ -50,6 +52,14 @@ def read_csv(text: str, survey: Survey) -> tuple[list[dict[str, Any]], list[int]
     InvalidInput
         Unknown, missing or duplicate columns, or a row with a different number of cells.
     """
+    try:
+        return _read(text, survey)
+    except csv.Error as exc:  # e.g. a field over the csv module's limit, a NUL byte
+        raise InvalidInput([FieldError("(file)", f"not a readable CSV: {exc}")]) from None
+
+
+def _read(text: str, survey: Survey) -> tuple[list[dict[str, Any]], list[int]]:
+    """:func:`read_csv` without its error translation."""
     reader = csv.reader(io.StringIO(text))
     header = [h.strip() for h in next(reader, [])]
     errors = _columns(survey, header)

@@ -26,7 +26,7 @@ ADMIN_ONLY = {
     ("DELETE", "/api/v1/alliances/<alliance_id>/partners/<partner>/keys/<key_id>"),
     ("POST", "/api/v1/alliances/<alliance_id>/partners/<partner>/keys/<key_id>/rotate"),
     ("POST", "/api/v1/alliances/<alliance_id>/rounds"),
-    ("PATCH", "/api/v1/alliances/<alliance_id>/rounds/<int:n>"),
+    ("PATCH", "/api/v1/alliances/<alliance_id>/rounds/<int(max=2147483647):n>"),
 }
 CREATE = ("POST", "/api/v1/alliances")
 ME = "/api/v1/me/response"
@@ -73,7 +73,7 @@ class Setup:
             "respondent": "r1",
             "invitation_id": self.invitation_id,
         }
-        return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values[m[1]], rule)
+        return re.sub(r"<(?:[^:>]+:)?(\w+)>", lambda m: values[m[1]], rule)
 
     def credentials(self) -> dict[str, dict[str, str]]:
         return {
@@ -107,7 +107,7 @@ def expected(kind: str, method: str, rule: str) -> set[int] | None:
 
 def declared(app: Flask, client: FlaskClient, method: str, rule: str) -> set[int]:
     doc = client.get("/api/v1/openapi.json").json
-    path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule)
+    path = re.sub(r"<(?:[^:>]+:)?(\w+)>", r"{\1}", rule)
     return {int(s) for s in doc["paths"][path][method.lower()]["responses"] if s.isdigit()}
 
 

@@ -517,3 +517,115 @@ def test_results_times_are_iso_8601(stored: FlaskClient) -> None:
     opened = doc["round"]["opened_at"]
     assert opened == stored.get(f"{w.base}/rounds/1", headers=w.admin).json["opened_at"]
     assert opened[:4].isdigit() and opened[10] == "T"
+
+
+def test_bad_input_found_in_review_is_4xx(stored: FlaskClient, default_survey: Survey) -> None:
+    """Inputs that once reached a 500: each is a 4xx problem now, on both databases."""
+    w = World(stored)
+    full = answers(default_survey, 1)
+    assert stored.head(f"{w.base}/rounds/1/results", headers=w.admin).status_code == 200
+    assert stored.head(f"{w.base}/rounds/1/results").status_code == 401
+    problem(stored.get(f"{w.base}/rounds?cursor=%C2%B2", headers=w.admin), 422)
+    problem(stored.get(f"{w.base}/stakeholders?cursor=999999999999", headers=w.admin), 422)
+    problem(stored.get(f"{w.base}/rounds/99999999999999999999", headers=w.admin), 404)
+    problem(stored.get(f"{w.base}/rounds/2147483648/results", headers=w.admin), 404)
+    big = b'{"role": "legal", "answers": {"sf1": ' + b"9" * 5000 + b"}}"
+    problem(
+        stored.put(
+            f"{w.base}/rounds/1/responses/x",
+            data=big,
+            content_type="application/json",
+            headers=w.keys["acme"],
+        ),
+        400,
+    )
+    problem(
+        stored.put(
+            f"{w.base}/rounds/1/responses/a%00b",
+            json={"role": "legal", "answers": full},
+            headers=w.keys["acme"],
+        ),
+        400,
+    )
+    doc = problem(w.put("acme", "ann", full, label="a\x00b"), 422)
+    assert doc["errors"][0]["path"] == "label"
+    problem(stored.get(f"{w.base}/rounds/1/responses?partner=a%00", headers=w.admin), 400)
+    doc = problem(
+        stored.post(
+            f"{w.base}/rounds",
+            json={"label": "x", "closes_at": "9999-12-31T23:59:59-01:00"},
+            headers=w.admin,
+        ),
+        422,
+    )
+    assert doc["errors"][0]["path"] == "closes_at"
+    header = "partner,role,respondent,sf1\n"
+    report = stored.post(
+        f"{w.base}/rounds/1/responses",
+        data=header + "acme,legal,c1," + "9" * 5000,
+        content_type="text/csv",
+        headers=w.keys["acme"],
+    )
+    assert report.status_code == 200 and report.json["failed"] == 1
+    problem(
+        stored.post(
+            f"{w.base}/rounds/1/responses",
+            data=header + "acme,legal,c1," + "x" * 140_000,
+            content_type="text/csv",
+            headers=w.keys["acme"],
+        ),
+        422,
+    )
+
+
+def test_results_follow_min_group_size_changes(stored: FlaskClient, default_survey: Survey) -> None:
+    w = World(stored)
+    for k in range(3):
+        w.put("acme", f"a{k}", answers(default_survey, k))
+        w.put("globex", f"g{k}", answers(default_survey, 10 + k))
+    url = f"{w.base}/rounds/1/results"
+    assert stored.get(url, headers=w.keys["acme"]).json["result"] is not None
+    stored.patch(w.base, json={"min_group_size": 10}, headers=w.admin)
+    hidden = stored.get(url, headers=w.keys["acme"]).json
+    assert hidden["result"] is None
+    assert hidden["reasons"]["result"] == "other_partner_below_min_group_size"
+
+
+def test_a_role_is_kept_per_round(stored: FlaskClient, default_survey: Survey) -> None:
+    """A person's role in a past round stays what they answered as, whatever they become."""
+    w = World(stored)
+    for k in range(3):
+        w.put("acme", f"a{k}", answers(default_survey, k), role="legal")
+        w.put("globex", f"g{k}", answers(default_survey, 10 + k), role="legal")
+    before = stored.get(f"{w.base}/rounds/1/results", headers=w.admin).json
+    stored.patch(f"{w.base}/rounds/1", json={"status": "closed"}, headers=w.admin)
+    stored.post(f"{w.base}/rounds", json={"label": "2"}, headers=w.admin)
+    stored.put(
+        f"{w.base}/rounds/2/responses/a0",
+        json={"role": "it", "answers": answers(default_survey, 5)},
+        headers=w.keys["acme"],
+    )
+    stored.post(
+        f"{w.base}/rounds/2/invitations",
+        json={"respondent": "a1", "role": "finance"},
+        headers=w.keys["acme"],
+    )
+    listed = stored.get(f"{w.base}/rounds/1/responses?partner=acme", headers=w.admin).json["items"]
+    assert {r["respondent"]: r["role"] for r in listed} == {
+        "a0": "legal",
+        "a1": "legal",
+        "a2": "legal",
+    }
+    after = stored.get(f"{w.base}/rounds/1/results", headers=w.admin).json
+    assert after["completion"] == before["completion"]
+
+
+def test_erasure_forgets_kept_replays(stored: FlaskClient, default_survey: Survey) -> None:
+    w = World(stored)
+    url = f"{w.base}/rounds/1/responses/ann"
+    headers = {**w.keys["acme"], "Idempotency-Key": "once"}
+    body = {"role": "legal", "answers": answers(default_survey, 1)}
+    assert stored.put(url, json=body, headers=headers).status_code == 200
+    stored.delete(f"{w.base}/partners/acme/stakeholders/ann", headers=w.admin)
+    again = stored.put(url, json=body, headers=headers)  # runs anew: nothing is replayed
+    assert again.status_code == 200 and "Idempotent-Replayed" not in again.headers

@@ -57,6 +57,8 @@ def init_app(app: Flask) -> problems.ProblemApi:
     def _json_only() -> None:
         """A body sent to the API must be JSON: 415 otherwise, before anything is parsed."""
         routed = request.routing_exception is None  # 404 and 405 win over 415
+        if "\x00" in request.path or any("\x00" in v for v in request.args.values()):
+            abort(400, description="NUL characters are not allowed in the URL.")
         has_body = bool(request.content_length) or "Transfer-Encoding" in request.headers
         csv = request.mimetype == "text/csv" and request.endpoint in CSV_ENDPOINTS
         if (

@@ -83,7 +83,8 @@ def _level() -> str | None:
     """The access level of the view the request is routed to (None: public)."""
     view = current_app.view_functions.get(request.endpoint or "")
     cls = getattr(view, "view_class", None)
-    method = getattr(cls, request.method.lower(), None) if cls else view
+    name = "get" if request.method == "HEAD" else request.method.lower()  # HEAD runs GET
+    method = getattr(cls, name, None) if cls else view
     return getattr(method, "_access", None)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..alliance_schemas import AllianceIn, AllianceOut, AlliancePatch, KeyList, KeyOut
 from ..errors import FieldError, InvalidInput, UnknownSurvey
 from ..store.credentials import ADMIN_PREFIX, PARTNER_PREFIX, digest, hint, new_id, new_secret
-from ..store.models import Alliance, ApiKey, AuditEntry, Partner, now
+from ..store.models import Alliance, ApiKey, AuditEntry, Partner, Round, now
 from . import access
 from .problems import Blueprint, problem_responses
 
@@ -142,6 +142,12 @@ class AllianceItem(MethodView):
             for field in ("name", "frame_ancestors", "min_group_size"):
                 if field in body:
                     setattr(found, field, body[field])
+            if "min_group_size" in body:  # partners' views of every round depend on it
+                session.execute(
+                    update(Round)
+                    .where(Round.alliance_id == found.id)
+                    .values(version=Round.version + 1)
+                )
             found.updated_at = now()
         return alliance_json(found)
 

@@ -58,7 +58,13 @@ def before() -> Response | None:
         session.execute(
             delete(IdempotencyRecord).where(IdempotencyRecord.created_at < now() - KEEP)
         )
-        values = {"scope": scope, "request_hash": digest, "state": "running", "created_at": now()}
+        values = {
+            "scope": scope,
+            "alliance_id": who.alliance_id,
+            "request_hash": digest,
+            "state": "running",
+            "created_at": now(),
+        }
         insert_ignore(session, IdempotencyRecord.__table__, values)  # type: ignore[arg-type]
         record = session.get(IdempotencyRecord, scope)
         if record is None:  # pragma: no cover - just inserted or already there

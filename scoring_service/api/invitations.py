@@ -59,9 +59,10 @@ def invitation_json(
 
 
 def _stakeholder(
-    session: Session, found: Alliance, partner: Partner, body: dict[str, Any]
+    session: Session, found: Alliance, partner: Partner, r: Round, body: dict[str, Any]
 ) -> Stakeholder:
-    """The invited stakeholder: an existing one by reference, or a new (or updated) one."""
+    """The invited stakeholder: an existing one by reference, or a new (or updated) one, whose
+    role must be one of the round's survey."""
     ext = current_app.extensions["scoring"]
     if "stakeholder" in body:
         person = session.scalars(
@@ -78,7 +79,7 @@ def _stakeholder(
                 ]
             )
         return person
-    survey = ext.registry.get(found.survey_id)
+    survey = ext.registry.get(r.survey_id, r.survey_version)
     if body["role"] not in survey.role_ids:
         raise InvalidInput([FieldError("role", f"must be one of: {', '.join(survey.role_ids)}")])
     ref = body.get("respondent") or "s-" + secrets.token_hex(4)
@@ -103,7 +104,7 @@ def _stakeholder(
     return person
 
 
-@blp.route("/alliances/<alliance_id>/rounds/<int:n>/invitations")
+@blp.route("/alliances/<alliance_id>/rounds/<int(max=2147483647):n>/invitations")
 class Invitations(MethodView):
     @access.needs("member")
     @blp.arguments(InvitationIn())
@@ -124,7 +125,7 @@ class Invitations(MethodView):
                 access.not_found()
             if r.status != "open":
                 fail(409, f"Round {n} is closed: nobody can be invited to it any more.")
-            person = _stakeholder(session, found, partner, body)
+            person = _stakeholder(session, found, partner, r, body)
             token = new_secret(INVITATION_PREFIX)
             token_digest = digest(current_app.extensions["scoring"].settings.secret_key, token)
             inv = session.scalars(
@@ -183,7 +184,7 @@ def _stored(session: Session, round_id: int, stakeholder_id: int) -> StoredRespo
     ).first()
 
 
-@blp.route("/alliances/<alliance_id>/rounds/<int:n>/invitations/<invitation_id>")
+@blp.route("/alliances/<alliance_id>/rounds/<int(max=2147483647):n>/invitations/<invitation_id>")
 class InvitationItem(MethodView):
     @access.needs("member")
     @blp.response(204)

@@ -12,13 +12,14 @@ from typing import Any, TypeVar
 from ..errors import FieldError, InvalidInput
 
 T = TypeVar("T")
+MAX_ID = 2**31 - 1  # the databases' integer keys (PostgreSQL's int4)
 
 
 def cursor(raw: str | None) -> int:
     """A numeric page cursor (the last position of the previous page), 0 for the first page."""
     if raw is None:
         return 0
-    if not raw.isdigit() or len(raw) > 12:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_ID:
         raise InvalidInput([FieldError("cursor", "not a cursor this API gave")])
     return int(raw)
 

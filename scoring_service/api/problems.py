@@ -68,6 +68,8 @@ class _Parser(FlaskParser):
             return super()._raw_load_json(req)
         except RecursionError:
             raise json.JSONDecodeError("nested too deeply", "(body)", 0) from None
+        except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+            raise json.JSONDecodeError(str(exc), "(body)", 0) from None
 
 
 class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]

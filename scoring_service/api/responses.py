@@ -78,7 +78,7 @@ def save_response(
     )
 
 
-@blp.route("/alliances/<alliance_id>/rounds/<int:n>/responses/<respondent>")
+@blp.route("/alliances/<alliance_id>/rounds/<int(max=2147483647):n>/responses/<respondent>")
 class ResponseItem(MethodView):
     @access.needs("member")
     @blp.arguments(StoredResponseIn())  # instances, not classes: webargs builds a class per request
@@ -177,7 +177,7 @@ def _check_rows(
     return valid, failed
 
 
-@blp.route("/alliances/<alliance_id>/rounds/<int:n>/responses")
+@blp.route("/alliances/<alliance_id>/rounds/<int(max=2147483647):n>/responses")
 class Responses(MethodView):
     @access.needs("member")
     @blp.doc(requestBody=BULK_BODY)
@@ -240,7 +240,7 @@ class Responses(MethodView):
                     response_json(
                         Saved(
                             s.ref,
-                            s.role,
+                            st.role,
                             s.label,
                             st.complete,
                             st.answers,

@@ -49,7 +49,7 @@ def _document(session: Session, found: Alliance, r: Round) -> dict[str, Any]:
     """The full (admin) document of round ``r`` from its stored responses."""
     ext = current_app.extensions["scoring"]
     rows = session.execute(
-        select(Partner.key, Stakeholder.ref, Stakeholder.role, StoredResponse)
+        select(Partner.key, Stakeholder.ref, StoredResponse.role, StoredResponse)
         .join(Stakeholder, Stakeholder.id == StoredResponse.stakeholder_id)
         .join(Partner, Partner.id == Stakeholder.partner_id)
         .where(StoredResponse.round_id == r.id)
@@ -91,7 +91,7 @@ def _document(session: Session, found: Alliance, r: Round) -> dict[str, Any]:
     return doc
 
 
-@blp.route("/alliances/<alliance_id>/rounds/<int:n>/results")
+@blp.route("/alliances/<alliance_id>/rounds/<int(max=2147483647):n>/results")
 class Results(MethodView):
     @access.needs("member")
     @blp.response(200, RoundResultSchema)

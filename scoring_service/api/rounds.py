@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import current_app
@@ -23,6 +24,8 @@ from ..store.queries import close_if_due, round_by_n
 from . import access
 from .paging import cursor, page
 from .problems import Blueprint, fail, problem_responses
+
+MAX_ROUND_LENGTH = dt.timedelta(days=3653)
 
 blp = Blueprint("rounds", __name__, url_prefix="/api/v1", description="Rounds and responses")
 errors = problem_responses(blp)
@@ -54,8 +57,9 @@ class Rounds(MethodView):
         at a time: close the open one first (409 otherwise).
         """
         ext = current_app.extensions["scoring"]
-        if body.get("closes_at") is not None and body["closes_at"] <= now():
-            raise InvalidInput([FieldError("closes_at", "must be in the future")])
+        closes_at = body.get("closes_at")
+        if closes_at is not None and not now() < closes_at < now() + MAX_ROUND_LENGTH:
+            raise InvalidInput([FieldError("closes_at", "must be in the next ten years")])
         try:
             with ext.store.write() as session:
                 who = access.principal(session)
@@ -117,7 +121,7 @@ def _round(session: Session, alliance_id: str, n: int, *, admin: bool) -> tuple[
     return found, r
 
 
-@blp.route("/alliances/<alliance_id>/rounds/<int:n>")
+@blp.route("/alliances/<alliance_id>/rounds/<int(max=2147483647):n>")
 class RoundItem(MethodView):
     @access.needs("member")
     @blp.response(200, RoundOut)

@@ -9,7 +9,14 @@ from flask.views import MethodView
 from sqlalchemy import delete, func, select, update
 
 from ..alliance_schemas import ErasureOut, PageQuery, StakeholderList
-from ..store.models import CachedResult, Partner, Round, Stakeholder, StoredResponse
+from ..store.models import (
+    CachedResult,
+    IdempotencyRecord,
+    Partner,
+    Round,
+    Stakeholder,
+    StoredResponse,
+)
 from . import access
 from .alliances import audit
 from .paging import cursor, page
@@ -77,9 +84,9 @@ class Erasure(MethodView):
             if who.kind == "partner" and who.partner_id != owner.id:
                 access.forbidden("A partner key erases its own partner's stakeholders only.")
             person = session.scalars(
-                select(Stakeholder).where(
-                    Stakeholder.partner_id == owner.id, Stakeholder.ref == respondent
-                )
+                select(Stakeholder)
+                .where(Stakeholder.partner_id == owner.id, Stakeholder.ref == respondent)
+                .with_for_update()  # PostgreSQL: a concurrent write for them waits for this
             ).first()
             if person is None:
                 access.not_found()
@@ -101,6 +108,10 @@ class Erasure(MethodView):
             session.delete(person)  # invitations go with it (ON DELETE CASCADE)
             # Cached documents were computed with their answers: drop them, bump the versions.
             session.execute(delete(CachedResult).where(CachedResult.round_id.in_(round_ids)))
+            # Kept answers for replays may hold theirs: this alliance's retries run anew instead.
+            session.execute(
+                delete(IdempotencyRecord).where(IdempotencyRecord.alliance_id == found.id)
+            )
             session.execute(
                 update(Round).where(Round.id.in_(round_ids)).values(version=Round.version + 1)
             )

@@ -37,9 +37,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    """BEGIN IMMEDIATE for writers (they take the write lock up front), plain BEGIN for readers."""
-    immediate = connection.get_execution_options().get("write", False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    """BEGIN IMMEDIATE for writers (they take the write lock up front), plain BEGIN for the ORM's
+    reads, nothing for the autocommit reader (each statement its own snapshot, so a request
+    holds no snapshot while it computes)."""
+    options = connection.get_execution_options()
+    if options.get("reader"):
+        return
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get("write") else "BEGIN")
 
 
 def make_engine(url: str, **options: Any) -> Engine:
@@ -50,7 +54,7 @@ def make_engine(url: str, **options: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(parsed, pool_pre_ping=True, **options)
+    return create_engine(parsed, pool_pre_ping=True, hide_parameters=True, **options)
 
 
 class Store:
@@ -61,7 +65,7 @@ class Store:
         self.engine = make_engine(url)
         # Single-statement reads (credentials, rounds, cached results): a pool of autocommit
         # connections, so a read costs no BEGIN and ROLLBACK (round trips, on PostgreSQL).
-        self.reader = make_engine(url, isolation_level="AUTOCOMMIT")
+        self.reader = make_engine(url, isolation_level="AUTOCOMMIT").execution_options(reader=True)
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._write_engine = self.engine.execution_options(write=True)
         self._writer = sessionmaker(self._write_engine, expire_on_commit=False)

@@ -176,6 +176,8 @@ class StoredResponse(Base):
     stakeholder_id: Mapped[int] = mapped_column(
         ForeignKey("stakeholders.id", ondelete="CASCADE"), index=True
     )
+    # The role the person answered in, in this round (a stakeholder's role may change later).
+    role: Mapped[str] = mapped_column(String(64))
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
     complete: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
@@ -222,6 +224,8 @@ class IdempotencyRecord(Base):
     __tablename__ = "idempotency"
 
     scope: Mapped[str] = mapped_column(String(64), primary_key=True)  # credential+route+key
+    # Whose data the kept answer may hold: erasing a stakeholder forgets the alliance's replays.
+    alliance_id: Mapped[str | None] = mapped_column(String(32), index=True)
     request_hash: Mapped[str] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(16))  # running | done
     status: Mapped[int | None] = mapped_column(Integer)

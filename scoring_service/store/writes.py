@@ -68,6 +68,7 @@ def _upserts(dialect: str, set_label: bool, returning: bool) -> tuple[Any, Any]:
     answer = insert(RESPONSES).values(
         round_id=bindparam("round_id"),
         stakeholder_id=bindparam("stakeholder_id"),
+        role=bindparam("role"),
         answers=bindparam("answers", type_=RESPONSES.c.answers.type),
         complete=bindparam("complete"),
         created_at=bindparam("at", type_=UTCDateTime),
@@ -75,7 +76,9 @@ def _upserts(dialect: str, set_label: bool, returning: bool) -> tuple[Any, Any]:
     )
     answer = answer.on_conflict_do_update(
         index_elements=["round_id", "stakeholder_id"],
-        set_={name: answer.excluded[name] for name in ("answers", "complete", "updated_at")},
+        set_={
+            name: answer.excluded[name] for name in ("role", "answers", "complete", "updated_at")
+        },
     )
     if returning:
         person = person.returning(STAKEHOLDERS.c.id, STAKEHOLDERS.c.label)
