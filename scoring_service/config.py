@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -34,6 +35,8 @@ class Settings:
     operator_token: str | None = None
     # Key of the HMAC that credentials are stored as; every host of one database needs the same.
     secret_key: str = ""
+    # Where respondents reach the service (form links); None: the request's own host.
+    public_url: str | None = None
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -128,8 +131,12 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
             f"DATABASE_URL: must be sqlite:///path or postgresql+psycopg://..., "
             f"got {database_url.split(':', 1)[0]!r}"
         )
+    public_url = env.get("SCORING_PUBLIC_URL") or None
+    if public_url is not None and not re.match(r"^https?://[^/\s]+(/[^\s]*)?$", public_url):
+        raise ConfigError(f"SCORING_PUBLIC_URL={public_url!r}: must be an http(s) URL")
     return Settings(
         surveys_dir=surveys,
+        public_url=public_url.rstrip("/") if public_url else None,
         instance_dir=instance,
         database_url=database_url,
         operator_token=_secret(env, "SCORING_OPERATOR_TOKEN", instance, OPERATOR_TOKEN_FILE),

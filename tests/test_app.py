@@ -41,6 +41,9 @@ def test_docs_ui_is_served_without_a_cdn(client: FlaskClient) -> None:
         ({"SCORING_MAX_BODY_BYTES": "100"}, "SCORING_MAX_BODY_BYTES"),
         ({"SCORING_SURVEYS_DIR": "/nonexistent"}, "SCORING_SURVEYS_DIR"),
         ({"LOG_LEVEL": "loud"}, "LOG_LEVEL"),
+        ({"SCORING_PUBLIC_URL": "survey.example.com"}, "SCORING_PUBLIC_URL"),
+        ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
+        ({"SCORING_SECRET_KEY": "short"}, "SCORING_SECRET_KEY"),
     ],
 )
 def test_bad_settings_stop_start_up(env: dict[str, str], name: str) -> None:

@@ -629,3 +629,19 @@ def test_erasure_forgets_kept_replays(stored: FlaskClient, default_survey: Surve
     stored.delete(f"{w.base}/partners/acme/stakeholders/ann", headers=w.admin)
     again = stored.put(url, json=body, headers=headers)  # runs anew: nothing is replayed
     assert again.status_code == 200 and "Idempotent-Replayed" not in again.headers
+
+
+def test_form_links_use_the_public_url(tmp_path: Any) -> None:
+    from scoring_service import create_app
+
+    from .conftest import settings_for
+
+    url = f"sqlite:///{tmp_path}/s.db"
+    app = create_app(settings_for(url, tmp_path, public_url="https://survey.example.com"))
+    w = World(app.test_client())
+    made = w.client.post(
+        f"{w.base}/rounds/1/invitations",
+        json={"role": "it"},
+        headers={**w.keys["acme"], "Host": "evil.example"},
+    )
+    assert made.json["form_url"] == f"https://survey.example.com/forms/{made.json['token']}"

@@ -139,7 +139,8 @@ class Invitations(MethodView):
             inv.digest, inv.created_at, inv.revoked_at = token_digest, now(), None
             stored = _stored(session, r.id, person.id)
             out = invitation_json(inv, person, partner.key, r.n, stored)
-        return out | {"token": token, "form_url": f"{request.host_url}forms/{token}"}
+        root = current_app.extensions["scoring"].settings.public_url or request.host_url.rstrip("/")
+        return out | {"token": token, "form_url": f"{root}/forms/{token}"}
 
     @access.needs("member")
     @blp.arguments(PageQuery(), location="query")
