@@ -22,7 +22,7 @@ from ..errors import FieldError, InvalidInput
 from ..responses import MAX_ID_LENGTH, MAX_PER_PARTNER, check_answers
 from ..store.credentials import Principal
 from ..store.models import Partner, Stakeholder, StoredResponse, now
-from ..store.queries import RoundRow, round_by_n, round_row
+from ..store.queries import RoundRow, round_by_n
 from ..store.writes import Saved, claim_open_round, upsert_response
 from ..survey_schema import flatten_errors
 from ..surveys import Survey
@@ -99,7 +99,7 @@ class ResponseItem(MethodView):
         who = g.principal  # checked before the body was parsed (access.check_request)
         # Everything that can be read and checked is done before the write transaction.
         conn = access.db()
-        r = round_row(conn, alliance_id, n)
+        r = access.url_round(conn, alliance_id, n)
         if r is None:
             access.not_found()
         partner_id, partner_key = access.partner_for(conn, who, body.get("partner"), "partner")
@@ -194,7 +194,7 @@ class Responses(MethodView):
         ext = current_app.extensions["scoring"]
         who = g.principal
         conn = access.db()
-        r = round_row(conn, alliance_id, n)
+        r = access.url_round(conn, alliance_id, n)
         if r is None:
             access.not_found()
         if r.status != "open":

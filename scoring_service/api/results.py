@@ -21,7 +21,6 @@ from ..store.models import (
     Round,
     Stakeholder,
     StoredResponse,
-    now,
 )
 from ..store.queries import insert_ignore, round_by_n
 from ..visibility import partner_view
@@ -148,39 +147,26 @@ class Results(MethodView):
         return _answer(body, etag)
 
 
-# The cached documents of a round at its current version for one viewer (one per status).
-CACHED = (
-    select(CachedResult.viewer, CachedResult.etag, CachedResult.body, Round.status, Round.closes_at)
-    .select_from(Round)
-    .join(
-        CachedResult,
-        (CachedResult.round_id == Round.id)
-        & (CachedResult.round_version == Round.version)
-        & (CachedResult.engine_version == ENGINE_VERSION)
-        & CachedResult.viewer.in_([bindparam("when_open"), bindparam("when_closed")]),
-    )
-    .where(Round.alliance_id == bindparam("alliance_id"), Round.n == bindparam("n"))
+# The cached document of a round at one version for one viewer.
+CACHED = select(CachedResult.body, CachedResult.etag).where(
+    CachedResult.round_id == bindparam("round_id"),
+    CachedResult.round_version == bindparam("version"),
+    CachedResult.engine_version == ENGINE_VERSION,
+    CachedResult.viewer == bindparam("viewer"),
 )
 
 
 def _cached(alliance_id: str, n: int, viewer: str) -> tuple[str, str] | None:
-    """(body, etag) of the cached document the viewer would get now, or None."""
+    """(body, etag) of the cached document the viewer would get now, or None. The round comes
+    with the credential check (access.url_round), so this is one small query."""
     conn = access.db()
-    rows = conn.execute(
-        CACHED,
-        {
-            "alliance_id": alliance_id,
-            "n": n,
-            "when_open": f"{viewer}|open",
-            "when_closed": f"{viewer}|closed",
-        },
-    ).all()
-    for cached_viewer, etag, body, status, closes_at in rows:
-        if status == "open" and closes_at is not None and closes_at <= now():
-            status = "closed"
-        if cached_viewer == f"{viewer}|{status}":
-            return body, etag
-    return None
+    r = access.url_round(conn, alliance_id, n)
+    if r is None:
+        return None
+    found = conn.execute(
+        CACHED, {"round_id": r.id, "version": r.version, "viewer": f"{viewer}|{r.status}"}
+    ).first()
+    return None if found is None else (found[0], found[1])
 
 
 def round_by_n_or_404(session: Session, alliance_id: str, n: int) -> Round:

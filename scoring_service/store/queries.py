@@ -72,8 +72,12 @@ PARTNERS = (
 
 def round_row(conn: Connection, alliance_id: str, n: int) -> RoundRow | None:
     """Round ``n`` of the alliance, or None."""
-    row = conn.execute(ROUND_ROW, {"alliance_id": alliance_id, "n": n}).first()
-    if row is None:
+    return as_round_row(conn.execute(ROUND_ROW, {"alliance_id": alliance_id, "n": n}).first())
+
+
+def as_round_row(row: Any) -> RoundRow | None:
+    """A :class:`RoundRow` from the ``ROUND_COLUMNS`` of a result row (None: no round)."""
+    if row is None or row[0] is None:
         return None
     rid, aid, number, status, closes_at, survey_id, survey_version, version = row
     if status == "open" and closes_at is not None and closes_at <= now():
