@@ -11,7 +11,15 @@ from sqlalchemy.orm import Session
 
 from ..alliance_schemas import AllianceIn, AllianceOut, AlliancePatch, KeyList, KeyOut
 from ..errors import FieldError, InvalidInput, UnknownSurvey
-from ..store.credentials import ADMIN_PREFIX, PARTNER_PREFIX, digest, hint, new_id, new_secret
+from ..store.credentials import (
+    ADMIN_PREFIX,
+    PARTNER_PREFIX,
+    Principal,
+    digest,
+    hint,
+    new_id,
+    new_secret,
+)
 from ..store.models import Alliance, ApiKey, AuditEntry, Partner, Round, now
 from . import access
 from .problems import Blueprint, problem_responses
@@ -191,6 +199,12 @@ def _revoke(session: Session, alliance_id: str, partner_id: int | None) -> None:
     )
 
 
+def _admin_partner(session: Session, alliance_id: str, key: str) -> tuple[Principal, Partner]:
+    """The admin making the request and the alliance's partner ``key`` (404 if unknown)."""
+    who = access.principal(session)
+    return who, _partner(access.alliance(session, who, alliance_id, admin=True), key)
+
+
 def _partner(found: Alliance, key: str) -> Partner:
     """The alliance's partner with that key, else 404."""
     for p in found.partners:
@@ -207,8 +221,7 @@ class PartnerKeys(MethodView):
     def post(self, alliance_id: str, partner: str) -> dict[str, Any]:
         """Issue a key for a partner (admin); shown only here"""
         with current_app.extensions["scoring"].store.write() as session:
-            who = access.principal(session)
-            p = _partner(access.alliance(session, who, alliance_id, admin=True), partner)
+            who, p = _admin_partner(session, alliance_id, partner)
             key, secret = issue_key(session, alliance_id, p)
             audit(session, alliance_id, who.name, "partner_key.create", key=key.id)
         return key_json(key, partner, secret)
@@ -219,8 +232,7 @@ class PartnerKeys(MethodView):
     def get(self, alliance_id: str, partner: str) -> dict[str, Any]:
         """List a partner's keys, live and revoked, without their secrets (admin)"""
         with current_app.extensions["scoring"].store.read() as session:
-            who = access.principal(session)
-            p = _partner(access.alliance(session, who, alliance_id, admin=True), partner)
+            who, p = _admin_partner(session, alliance_id, partner)
             keys = session.scalars(
                 select(ApiKey).where(ApiKey.partner_id == p.id).order_by(ApiKey.created_at)
             )
@@ -235,8 +247,7 @@ class PartnerKey(MethodView):
     def delete(self, alliance_id: str, partner: str, key_id: str) -> None:
         """Revoke a partner's key (admin)"""
         with current_app.extensions["scoring"].store.write() as session:
-            who = access.principal(session)
-            p = _partner(access.alliance(session, who, alliance_id, admin=True), partner)
+            who, p = _admin_partner(session, alliance_id, partner)
             key = session.get(ApiKey, key_id)
             if key is None or key.partner_id != p.id:
                 access.not_found()
@@ -257,8 +268,7 @@ class PartnerKeyRotation(MethodView):
         The new key is shown only here.
         """
         with current_app.extensions["scoring"].store.write() as session:
-            who = access.principal(session)
-            p = _partner(access.alliance(session, who, alliance_id, admin=True), partner)
+            who, p = _admin_partner(session, alliance_id, partner)
             old = session.get(ApiKey, key_id)
             if old is None or old.partner_id != p.id or old.revoked_at is not None:
                 access.not_found()
