@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
+from scoring_service import create_app
 from scoring_service.surveys import Survey
 
 from . import sim
-from .conftest import OPERATOR
+from .conftest import OPERATOR, settings_for
 
 API = "/api/v1"
 
@@ -71,6 +74,35 @@ class World:
 def answers(survey: Survey, seed: int) -> dict[str, Any]:
     raw = sim.respondent(survey, np.random.default_rng(seed), "x", "legal", "x")
     return dict(raw["answers"])
+
+
+def test_a_round_closed_between_check_and_write_takes_nothing(
+    stored_app: Flask, default_survey: Survey
+) -> None:
+    """The view checks the round is open, then writes; a close in between must win: 409 and
+    nothing stored (the claim and the upserts are one transaction on both databases)."""
+    from werkzeug.exceptions import Conflict
+
+    from scoring_service.api.responses import write_one
+    from scoring_service.store.queries import partners, round_row
+
+    w = World(stored_app.test_client())
+    assert w.put("acme", "ann", answers(default_survey, 1), complete=True).status_code == 200
+    store = stored_app.extensions["scoring"].store
+    with store.reader.connect() as conn:
+        stale = round_row(conn, w.id, 1)
+        acme = partners(conn, w.id)["acme"]
+    assert stale is not None and stale.status == "open"
+    closed = w.client.patch(f"{w.base}/rounds/1", json={"status": "closed"}, headers=w.admin)
+    assert closed.status_code == 200
+    body = {"role": "it", "label": "late", "answers": {"sf1": 2}, "complete": False}
+    for ref in ("ann", "bob"):  # a replacement and a new person
+        with stored_app.test_request_context(), pytest.raises(Conflict):
+            write_one(stale, acme, ref, body)
+    listed = w.client.get(f"{w.base}/rounds/1/responses", headers=w.admin).json["items"]
+    assert [(x["respondent"], x["role"], x["complete"]) for x in listed] == [("ann", "legal", True)]
+    people = w.client.get(f"{w.base}/stakeholders", headers=w.admin).json["items"]
+    assert [(x["respondent"], x["label"]) for x in people] == [("ann", None)]
 
 
 def test_create_alliance_needs_the_operator(stored: FlaskClient) -> None:
@@ -243,6 +275,49 @@ def test_results_wait_then_score_with_etag(stored: FlaskClient, default_survey: 
     w.put("globex", "g0", answers(default_survey, 99), role="legal")
     changed = stored.get(url, headers={**w.admin, "If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
+
+
+def test_results_memo_of_one_worker_follows_writes_of_another(
+    stored_app: Flask, database_url: str, tmp_path: Path, default_survey: Survey
+) -> None:
+    """Each process keeps the documents it answered; another process's write or erasure
+    must still show at once (the memo is keyed by the round's version)."""
+    other = create_app(settings_for(database_url, tmp_path)).test_client()  # a second worker
+    try:
+        w = World(stored_app.test_client())
+        url = f"{w.base}/rounds/1/results"
+        for k in range(3):
+            w.put("acme", f"a{k}", answers(default_survey, k))
+            w.put("globex", f"g{k}", answers(default_survey, 10 + k))
+        first = w.client.get(url, headers=w.admin)
+        assert first.json["completion"]["acme"]["complete"] == 3
+        assert w.client.get(url, headers=w.admin).get_data() == first.get_data()  # memo
+        body = {"role": "it", "answers": answers(default_survey, 7)}
+        put = other.put(f"{url[: -len('results')]}responses/a3", json=body, headers=w.keys["acme"])
+        assert put.status_code == 200
+        assert w.client.get(url, headers=w.admin).json["completion"]["acme"]["complete"] == 4
+        erased = other.delete(f"{w.base}/partners/acme/stakeholders/a3", headers=w.admin)
+        assert erased.status_code == 200
+        after = w.client.get(url, headers=w.admin)
+        assert after.json["completion"]["acme"]["complete"] == 3
+        assert after.get_data() == first.get_data()  # the same answers as before a3 came
+    finally:
+        other.application.extensions["scoring"].store.dispose()
+
+
+def test_results_memo_keeps_the_newest_and_evicts_the_least_used() -> None:
+    from scoring_service.api.results import Memo
+
+    memo = Memo(size=2)
+    memo.put(("a", 1, "admin|open"), 3, "body3", "e3")
+    assert memo.get(("a", 1, "admin|open"), 3) == ("body3", "e3")
+    assert memo.get(("a", 1, "admin|open"), 4) is None  # another version: not this entry
+    memo.put(("a", 2, "admin|open"), 1, "b", "e")
+    assert memo.get(("a", 1, "admin|open"), 3) is not None  # now the most recently used
+    memo.put(("b", 1, "admin|open"), 1, "c", "e")  # evicts ("a", 2)
+    assert memo.get(("a", 2, "admin|open"), 1) is None
+    assert memo.get(("a", 1, "admin|open"), 3) == ("body3", "e3")
+    assert memo.get(("b", 1, "admin|open"), 1) == ("c", "e")
 
 
 def test_partner_view_hides_small_groups(stored: FlaskClient, default_survey: Survey) -> None:

@@ -44,6 +44,7 @@ def init_app(app: Flask) -> problems.ProblemApi:
     for module in (*blueprints, stakeholders):
         api.register_blueprint(module.blp)
     problems.register(app)
+    app.extensions["results_memo"] = results.Memo()
 
     @app.get("/api/v1/docs/static/<path:filename>")
     def _swagger_static(filename: str) -> Response:

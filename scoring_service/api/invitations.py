@@ -26,7 +26,7 @@ from ..store.writes import Saved
 from . import access
 from .paging import page
 from .problems import Blueprint, fail, problem_responses
-from .responses import check_response, save_response
+from .responses import check_response, closed, write_one
 
 blp = Blueprint("invitations", __name__, url_prefix="/api/v1", description="Invitations")
 errors = problem_responses(blp)
@@ -280,9 +280,8 @@ class MyResponse(MethodView):
             _inv, r, person, partner, found = _mine(session, _invitee(session))
             row = round_row(session.connection(), found.id, r.n)
         if row is None or row.status != "open":
-            fail(409, f"Round {r.n} is closed; its responses can no longer change.")
+            closed(r.n)
         payload = {"role": person.role, "answers": body["answers"], "complete": body["complete"]}
         check_response(ext.registry.get(row.survey_id, row.survey_version), payload)
-        with ext.store.write_core() as write:
-            saved = save_response(write, row, partner.id, person.ref, payload)
+        saved = write_one(row, partner.id, person.ref, payload)
         return me_json(r, person, partner, found, saved)

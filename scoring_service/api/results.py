@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from flask import Response, current_app, g, request
@@ -144,6 +146,7 @@ class Results(MethodView):
         if values:
             with store.write() as session:  # a concurrent reader may have stored it first
                 insert_ignore(session, CachedResult.__table__, values)  # type: ignore[arg-type]
+            memo().put((alliance_id, r.id, key), r.version, body, etag)
         return _answer(body, etag)
 
 
@@ -156,17 +159,60 @@ CACHED = select(CachedResult.body, CachedResult.etag).where(
 )
 
 
+class Memo:
+    """The last documents this process answered, by (alliance, round, viewer): the results
+    table's rows without the round trip and the body's transfer.
+
+    An entry is used only for the round's current version, read with the credential on every
+    request, so it is never staler than the table (whose key it shares). Bounded: the least
+    recently used entry goes first.
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[str, int, str], tuple[int, str, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, int, str], version: int) -> tuple[str, str] | None:
+        """(body, etag) stored for ``key`` at ``version``, or None."""
+        with self._lock:
+            found = self._items.get(key)
+            if found is None or found[0] != version:
+                return None
+            self._items.move_to_end(key)
+            return found[1], found[2]
+
+    def put(self, key: tuple[str, int, str], version: int, body: str, etag: str) -> None:
+        """Keep ``body`` as ``key``'s document at ``version``."""
+        with self._lock:
+            self._items[key] = (version, body, etag)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+def memo() -> Memo:
+    """This app's memo of answered documents."""
+    return current_app.extensions["results_memo"]  # type: ignore[no-any-return]
+
+
 def _cached(alliance_id: str, n: int, viewer: str) -> tuple[str, str] | None:
     """(body, etag) of the cached document the viewer would get now, or None. The round comes
-    with the credential check (access.url_round), so this is one small query."""
+    with the credential check (access.url_round); then this process's memo, else one small
+    query of the results table."""
     conn = access.db()
     r = access.url_round(conn, alliance_id, n)
     if r is None:
         return None
-    found = conn.execute(
-        CACHED, {"round_id": r.id, "version": r.version, "viewer": f"{viewer}|{r.status}"}
-    ).first()
-    return None if found is None else (found[0], found[1])
+    key = (alliance_id, r.id, f"{viewer}|{r.status}")
+    hit = memo().get(key, r.version)
+    if hit is not None:
+        return hit
+    found = conn.execute(CACHED, {"round_id": r.id, "version": r.version, "viewer": key[2]}).first()
+    if found is None:
+        return None
+    memo().put(key, r.version, found[0], found[1])
+    return found[0], found[1]
 
 
 def round_by_n_or_404(session: Session, alliance_id: str, n: int) -> Round:
