@@ -63,9 +63,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         store.dispose()  # no connection crosses gunicorn's fork
     app.extensions["scoring"] = Extension(settings, registry, store)
 
-    from . import api  # inside the factory: no import cycles, no module-level app
+    from . import api, forms  # inside the factory: no import cycles, no module-level app
 
     api.init_app(app)
+    forms.init_app(app)
     return app
 
 

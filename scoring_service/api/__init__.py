@@ -64,6 +64,7 @@ def init_app(app: Flask) -> problems.ProblemApi:
         csv = request.mimetype == "text/csv" and request.endpoint in CSV_ENDPOINTS
         if (
             routed
+            and request.path.startswith("/api/")  # the HTML forms post form-encoded bodies
             and request.method in JSON_METHODS
             and has_body
             and not request.is_json

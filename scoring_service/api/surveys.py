@@ -22,7 +22,7 @@ def _public(response: Response) -> Response:
     return response
 
 
-def _languages(survey: Survey) -> list[str]:
+def languages(survey: Survey) -> list[str]:
     """Languages every text of the survey is available in."""
     return sorted(set.intersection(*(set(i.text) for i in survey.items)))
 
@@ -46,7 +46,7 @@ def _item(survey: Survey, i: Item, t: Translate) -> dict[str, Any]:
 
 def document(survey: Survey, lang: str | None = None) -> dict[str, Any]:
     """The survey as JSON, every text in ``lang`` when the survey has it."""
-    lang = lang if lang in _languages(survey) else survey.default_language
+    lang = lang if lang in languages(survey) else survey.default_language
 
     def t(text: Text | None) -> str | None:
         return None if text is None else text.get(lang, text[survey.default_language])
@@ -58,7 +58,7 @@ def document(survey: Survey, lang: str | None = None) -> dict[str, Any]:
         "title": t(survey.title),
         "description": t(survey.description),
         "language": lang,
-        "languages": _languages(survey),
+        "languages": languages(survey),
         "roles": [{"id": r.id, "label": t(r.label)} for r in survey.roles],
         "objectives": [
             {"id": o.id, "label": t(o.label), "description": t(o.description)}

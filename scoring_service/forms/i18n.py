@@ -1,0 +1,133 @@
+"""The form's own words (buttons, messages, errors) in the languages it speaks.
+
+The questions come from the survey file in whatever languages it has; these strings frame them.
+A language the survey has but this table lacks falls back to English for the frame only.
+Kept as a plain table rather than gettext catalogues: about thirty strings, no build step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+FALLBACK = "en"
+
+STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "for": "For {partner}, answering as {role}",
+        "round": "Round {n}: {label}",
+        "progress": "{done} of {total} required questions answered",
+        "priorities": "Your priorities",
+        "in_your_words": "In your words",
+        "optional": "optional",
+        "points": "points",
+        "total": "Total: {sum} of {total} points",
+        "total_left": "{left} points left to give.",
+        "total_over": "{over} points too many: take some away.",
+        "total_ok": "All {total} points are given.",
+        "save": "Save and finish later",
+        "submit": "Submit my answers",
+        "saved": "Saved. Come back with the same link to go on where you stopped.",
+        "autosaved": "Saved",
+        "not_saved": "Not saved yet: see the marked answers.",
+        "offline": "Not saved: the connection failed. Your answers are still here; try again.",
+        "submitted": "Thank you: your answers are submitted. You can change them until the round closes.",
+        "errors_summary": "Please check these answers:",
+        "error_prefix": "Error:",
+        "required_choice": "Choose one answer.",
+        "required_text": "Answer this question.",
+        "required_points": "Give your points.",
+        "whole_number": "Enter a whole number from 0 to {total}.",
+        "sum": "The points add up to {got}; they must add up to {total}.",
+        "sum_over": "The points add up to {got}; at most {total} can be given.",
+        "too_long": "At most {max} characters ({length} now).",
+        "invalid": "This answer is not valid.",
+        "closed_title": "This round is closed",
+        "closed_text": "Round {n} of {alliance} closed on {date}. Answers can no longer be given or changed. Thank you for your interest.",
+        "not_found_title": "This link does not work",
+        "not_found_text": "The questionnaire link is unknown or no longer valid. Ask the person who sent it to you for a new one.",
+    },
+    "de": {
+        "for": "Für {partner}, in der Rolle {role}",
+        "round": "Runde {n}: {label}",
+        "progress": "{done} von {total} Pflichtfragen beantwortet",
+        "priorities": "Ihre Prioritäten",
+        "in_your_words": "In Ihren Worten",
+        "optional": "freiwillig",
+        "points": "Punkte",
+        "total": "Summe: {sum} von {total} Punkten",
+        "total_left": "Noch {left} Punkte zu vergeben.",
+        "total_over": "{over} Punkte zu viel: bitte einige wegnehmen.",
+        "total_ok": "Alle {total} Punkte sind vergeben.",
+        "save": "Speichern und später fortfahren",
+        "submit": "Antworten absenden",
+        "saved": "Gespeichert. Mit demselben Link können Sie später weitermachen.",
+        "autosaved": "Gespeichert",
+        "not_saved": "Noch nicht gespeichert: siehe die markierten Antworten.",
+        "offline": "Nicht gespeichert: Die Verbindung ist fehlgeschlagen. Ihre Antworten sind noch da; bitte erneut versuchen.",
+        "submitted": "Vielen Dank: Ihre Antworten sind abgesendet. Sie können sie ändern, bis die Runde endet.",
+        "errors_summary": "Bitte prüfen Sie diese Antworten:",
+        "error_prefix": "Fehler:",
+        "required_choice": "Bitte eine Antwort wählen.",
+        "required_text": "Bitte beantworten Sie diese Frage.",
+        "required_points": "Bitte vergeben Sie Ihre Punkte.",
+        "whole_number": "Bitte eine ganze Zahl von 0 bis {total} eingeben.",
+        "sum": "Die Punkte ergeben {got}; sie müssen {total} ergeben.",
+        "sum_over": "Die Punkte ergeben {got}; höchstens {total} können vergeben werden.",
+        "too_long": "Höchstens {max} Zeichen (jetzt {length}).",
+        "invalid": "Diese Antwort ist ungültig.",
+        "closed_title": "Diese Runde ist beendet",
+        "closed_text": "Runde {n} von {alliance} wurde am {date} beendet. Antworten können nicht mehr gegeben oder geändert werden. Vielen Dank für Ihr Interesse.",
+        "not_found_title": "Dieser Link funktioniert nicht",
+        "not_found_text": "Der Link zum Fragebogen ist unbekannt oder nicht mehr gültig. Bitten Sie die Person, die ihn geschickt hat, um einen neuen.",
+    },
+    "fr": {
+        "for": "Pour {partner}, en tant que {role}",
+        "round": "Tour {n} : {label}",
+        "progress": "{done} questions obligatoires sur {total} ont une réponse",
+        "priorities": "Vos priorités",
+        "in_your_words": "Avec vos mots",
+        "optional": "facultatif",
+        "points": "points",
+        "total": "Total : {sum} points sur {total}",
+        "total_left": "Encore {left} points à répartir.",
+        "total_over": "{over} points de trop : retirez-en.",
+        "total_ok": "Les {total} points sont répartis.",
+        "save": "Enregistrer et finir plus tard",
+        "submit": "Envoyer mes réponses",
+        "saved": "Enregistré. Revenez avec le même lien pour reprendre où vous en étiez.",
+        "autosaved": "Enregistré",
+        "not_saved": "Pas encore enregistré : voyez les réponses signalées.",
+        "offline": "Non enregistré : la connexion a échoué. Vos réponses sont toujours là ; réessayez.",
+        "submitted": "Merci : vos réponses sont envoyées. Vous pouvez les modifier jusqu'à la clôture du tour.",
+        "errors_summary": "Vérifiez ces réponses :",
+        "error_prefix": "Erreur :",
+        "required_choice": "Choisissez une réponse.",
+        "required_text": "Répondez à cette question.",
+        "required_points": "Répartissez vos points.",
+        "whole_number": "Saisissez un nombre entier de 0 à {total}.",
+        "sum": "Les points font {got} ; ils doivent faire {total}.",
+        "sum_over": "Les points font {got} ; {total} au plus peuvent être donnés.",
+        "too_long": "{max} caractères au plus ({length} actuellement).",
+        "invalid": "Cette réponse n'est pas valide.",
+        "closed_title": "Ce tour est clos",
+        "closed_text": "Le tour {n} de {alliance} a été clos le {date}. Les réponses ne peuvent plus être données ni modifiées. Merci de votre intérêt.",
+        "not_found_title": "Ce lien ne fonctionne pas",
+        "not_found_text": "Le lien du questionnaire est inconnu ou n'est plus valable. Demandez-en un nouveau à la personne qui vous l'a envoyé.",
+    },
+}
+
+
+class Words:
+    """The form's strings in one language: ``words("total", sum=40, total=100)``."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang if lang in STRINGS else FALLBACK
+        self._table = STRINGS[self.lang]
+
+    def __call__(self, key: str, **values: object) -> str:
+        """The string ``key``, with ``values`` filled in."""
+        return self._table.get(key, STRINGS[FALLBACK][key]).format(**values)
+
+    def table(self, keys: Iterable[str]) -> dict[str, str]:
+        """Raw strings (placeholders kept), for the page's script."""
+        return {k: self._table.get(k, STRINGS[FALLBACK][k]) for k in keys}

@@ -1,0 +1,61 @@
+/* Embeds alliance questionnaires in a portal page (docs/embedding.md).
+
+   <div data-alignment-form="https://scoring.example/forms/inv_..."></div>
+   <script src="https://scoring.example/embed.js" async></script>
+
+   Each placeholder gets an iframe of the form, sized to its content, and receives the DOM
+   events "ready", "saved" and "completed" (CustomEvent, bubbling; detail: {complete}).
+   Messages are taken only from the service's own origin and from that placeholder's iframe. */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script || window.AlignmentForms) return;
+  var service = new URL(script.src).origin;
+  var mounted = [];
+
+  function mount(placeholder) {
+    if (placeholder.getAttribute("data-alignment-mounted")) return null;
+    var url = new URL(placeholder.getAttribute("data-alignment-form"), document.baseURI);
+    if (url.origin !== service) {
+      console.error("embed.js: the form link must be on " + service + ", not " + url.origin);
+      return null;
+    }
+    url.hash = "origin=" + encodeURIComponent(window.location.origin);
+    var frame = document.createElement("iframe");
+    frame.src = url.href;
+    frame.title = placeholder.getAttribute("data-title") || "Questionnaire";
+    frame.setAttribute("referrerpolicy", "no-referrer");
+    frame.style.width = "100%";
+    frame.style.minHeight = "20rem";
+    frame.style.border = "0";
+    frame.style.display = "block";
+    placeholder.setAttribute("data-alignment-mounted", "true");
+    placeholder.replaceChildren(frame);
+    mounted.push({ frame: frame, placeholder: placeholder });
+    return frame;
+  }
+
+  function mountAll() {
+    document.querySelectorAll("[data-alignment-form]").forEach(mount);
+  }
+
+  window.addEventListener("message", function (event) {
+    if (event.origin !== service) return;
+    var data = event.data;
+    if (!data || data.source !== "alignment-form") return;
+    mounted.forEach(function (m) {
+      if (m.frame.contentWindow !== event.source) return;
+      if (data.type === "resize" && typeof data.height === "number") {
+        m.frame.style.height = Math.max(0, Math.ceil(data.height)) + "px";
+      } else if (data.type === "ready" || data.type === "saved" || data.type === "completed") {
+        m.placeholder.dispatchEvent(new CustomEvent(data.type, {
+          bubbles: true, detail: { complete: data.complete === true }
+        }));
+      }
+    });
+  });
+
+  window.AlignmentForms = { mount: mount, mountAll: mountAll };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mountAll);
+  else mountAll();
+})();

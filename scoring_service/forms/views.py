@@ -1,0 +1,243 @@
+"""``/forms/<token>``: the questionnaire of one invitation, as a server-rendered HTML form.
+
+Works without JavaScript (a plain POST, then a redirect back); ``form.js`` adds saving as you
+go, the live points total and the events for the embedding page, posting the same form with
+``Accept: application/json``. The token in the URL is the only credential: no cookies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.exceptions import Conflict
+
+from ..api.access import db
+from ..api.responses import write_one
+from ..api.surveys import document, languages
+from ..errors import InvalidInput
+from ..responses import check_answers
+from ..store.credentials import INVITATION_PREFIX, digest
+from ..store.models import Alliance, Invitation, Partner, Round, Stakeholder, StoredResponse
+from ..store.queries import close_if_due, round_row
+from ..surveys import Survey, SurveyRegistry
+from .answers import Errors, field_values, progress, read_form
+from .i18n import Words
+
+bp = Blueprint(
+    "forms",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/forms/assets",
+)
+# Strings the page's script needs (placeholders filled in the browser).
+SCRIPT_WORDS = (
+    *("total", "total_left", "total_over", "total_ok", "progress"),
+    *("autosaved", "not_saved", "offline", "submitted", "saved", "error_prefix"),
+)
+
+
+@dataclass
+class Found:
+    """An invitation and everything its form shows."""
+
+    invitation: Invitation
+    round: Round
+    person: Stakeholder
+    partner: Partner
+    alliance: Alliance
+    stored: StoredResponse | None
+
+
+def _lookup(token: str) -> Found | None:
+    """The invitation behind ``token`` (revoked ones too: their page may still be framed)."""
+    if not token.startswith(INVITATION_PREFIX) or len(token) > 200:
+        return None
+    key = digest(current_app.extensions["scoring"].settings.secret_key, token)
+    with current_app.extensions["scoring"].store.read() as session:
+        row = session.execute(
+            select(Invitation, Round, Stakeholder, Partner, Alliance, StoredResponse)
+            .join(Round, Round.id == Invitation.round_id)
+            .join(Stakeholder, Stakeholder.id == Invitation.stakeholder_id)
+            .join(Partner, Partner.id == Stakeholder.partner_id)
+            .join(Alliance, Alliance.id == Round.alliance_id)
+            .outerjoin(
+                StoredResponse,
+                (StoredResponse.round_id == Round.id)
+                & (StoredResponse.stakeholder_id == Stakeholder.id),
+            )
+            .where(Invitation.digest == key)
+        ).first()
+        if row is None:
+            return None
+        close_if_due(row[1])
+        session.expunge_all()  # read-only: the objects outlive the session as plain values
+    return Found(*row)
+
+
+def _language(survey: Survey) -> str:
+    """``?lang=`` if the survey has it, else the browser's best match, else the default."""
+    available = languages(survey)
+    asked = request.args.get("lang", "")
+    if asked in available:
+        return asked
+    return request.accept_languages.best_match(available) or survey.default_language
+
+
+def _survey(found: Found) -> Survey:
+    """The survey version the round pinned."""
+    registry: SurveyRegistry = current_app.extensions["scoring"].registry
+    return registry.get(found.round.survey_id, found.round.survey_version)
+
+
+def _page(status: int, kind: str, found: Found | None, lang: str | None = None) -> Response:
+    """The friendly page for a closed round (410) or a link that does not work (404)."""
+    g.frame_origins = list(found.alliance.frame_ancestors) if found else []
+    if found is not None and lang is None:
+        lang = _language(_survey(found))
+    words = Words(lang or "en")
+    text = words("not_found_text")
+    if found is not None and kind == "closed":
+        when = found.round.closed_at or found.round.closes_at
+        text = words(
+            "closed_text",
+            n=found.round.n,
+            alliance=found.alliance.name,
+            date=when.date().isoformat() if when else "",
+        )
+    if _wants_json():
+        return _json({"status": kind, "message": text}, status)
+    html = render_template(
+        "forms/message.html", lang=words.lang, title=words(f"{kind}_title"), text=text
+    )
+    return Response(html, status=status, mimetype="text/html")
+
+
+def _wants_json() -> bool:
+    """The page's script asks for JSON; a plain form post gets HTML."""
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _json(body: dict[str, Any], status: int) -> Response:
+    """A JSON answer to the page's script."""
+    return Response(current_app.json.dumps(body), status=status, mimetype="application/json")
+
+
+def _render(
+    found: Found,
+    survey: Survey,
+    lang: str,
+    values: dict[str, str],
+    answered: dict[str, Any],
+    errors: Errors,
+    notice: str | None,
+    status: int = 200,
+) -> Response:
+    """The form page, filled with ``values``, with ``errors`` beside their fields."""
+    g.frame_origins = list(found.alliance.frame_ancestors)
+    words = Words(lang)
+    doc = document(survey, lang)
+    roles = {r["id"]: r["label"] for r in doc["roles"]}
+    done, total = progress(survey, answered)
+    html = render_template(
+        "forms/form.html",
+        lang=lang,
+        w=words,
+        doc=doc,
+        items={i["id"]: i for i in doc["items"]},
+        partner=found.partner.name,
+        role=roles.get(found.person.role, found.person.role),
+        round=found.round,
+        values=values,
+        errors=errors,
+        notice=notice,
+        done=done,
+        total=total,
+        complete=bool(found.stored and found.stored.complete),
+        action=url_for("forms.form", token=request.view_args["token"], lang=lang),  # type: ignore[index]
+        script_words=words.table(SCRIPT_WORDS),
+        origins=list(found.alliance.frame_ancestors),
+    )
+    return Response(html, status=status, mimetype="text/html")
+
+
+@bp.get("/forms/<token>")
+def form(token: str) -> Response:
+    """The questionnaire, with what the respondent saved so far."""
+    found = _lookup(token)
+    if found is None or found.invitation.revoked_at is not None:
+        return _page(404, "not_found", found)
+    if found.round.status != "open":
+        return _page(410, "closed", found)
+    survey = _survey(found)
+    lang = _language(survey)
+    words = Words(lang)
+    notice = {"saved": words("saved"), "submitted": words("submitted")}.get(
+        request.args.get("done", "")
+    )
+    stored = found.stored.answers if found.stored else {}
+    return _render(found, survey, lang, field_values(survey, stored), stored, {}, notice)
+
+
+@bp.post("/forms/<token>")
+def save(token: str) -> Response:
+    """Save (``action=save``) or submit (``action=submit``) the posted form."""
+    found = _lookup(token)
+    if found is None or found.invitation.revoked_at is not None:
+        return _page(404, "not_found", found)
+    if found.round.status != "open":
+        return _page(410, "closed", found)
+    survey = _survey(found)
+    lang = _language(survey)
+    words = Words(lang)
+    submit = request.form.get("action") == "submit"
+    answers, errors = read_form(survey, request.form, complete=submit, words=words)
+    # A submitted response stays complete through later saves, as long as it still is.
+    complete = submit
+    if not submit and not errors and found.stored is not None and found.stored.complete:
+        kept, problems = read_form(survey, request.form, complete=True, words=words)
+        if not problems:
+            answers, complete = kept, True
+    if not errors:
+        errors = _api_check(survey, answers, complete, words)
+    if errors:
+        if _wants_json():
+            return _json({"status": "invalid", "errors": errors}, 422)
+        values = {k: v for k, v in request.form.items() if k != "action"}
+        return _render(found, survey, lang, values, answers, errors, None, status=422)
+    row = round_row(db(), found.alliance.id, found.round.n)
+    if row is None:  # pragma: no cover - the alliance was deleted meanwhile
+        return _page(404, "not_found", None, lang)
+    body = {"role": found.person.role, "answers": answers, "complete": complete}
+    try:
+        write_one(row, found.partner.id, found.person.ref, body)
+    except Conflict:  # closed between the check and the write
+        return _page(410, "closed", found, lang)
+    done, total = progress(survey, answers)
+    status = "completed" if submit else "saved"
+    if _wants_json():
+        return _json({"status": status, "complete": complete, "done": done, "total": total}, 200)
+    target = url_for("forms.form", token=token, lang=lang, done="submitted" if submit else "saved")
+    return Response(status=303, headers={"Location": target})
+
+
+def _api_check(survey: Survey, answers: dict[str, Any], complete: bool, words: Words) -> Errors:
+    """The API's own check, as a last guard (the form's checks should have caught it all)."""
+    try:
+        check_answers(answers, survey, complete=complete)
+    except InvalidInput as exc:
+        return {e.path.removeprefix("answers.").split(".")[0]: words("invalid") for e in exc.errors}
+    return {}
+
+
+@bp.get("/embed.js")
+def embed() -> Response:
+    """The script a portal adds to embed forms (see docs/embedding.md)."""
+    response = bp.send_static_file("embed.js")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
