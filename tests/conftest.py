@@ -130,20 +130,29 @@ def stored(stored_app: Flask) -> FlaskClient:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """Say loudly when the PostgreSQL half of the storage tests did not run."""
+    """Say loudly when the PostgreSQL half of the storage tests, or the browser tests, did not
+    run."""
     skipped = terminalreporter.stats.get("skipped", [])
-    missed = [
+    postgres = [
         r for r in skipped if SKIP_POSTGRES in str(r.longrepr) or "PostgreSQL" in str(r.longrepr)
     ]
-    if missed:
+    browser = [r for r in skipped if "chromium" in str(r.longrepr)]
+    lines = []
+    if postgres:
+        lines.append(
+            f"{len(postgres)} PostgreSQL tests were SKIPPED: set TEST_DATABASE_URL "
+            "(postgresql+psycopg://user@host:5432/db) or run `bash .ci/run`, which does."
+        )
+    if browser:
+        lines.append(
+            f"{len(browser)} browser tests were SKIPPED: install Debian's chromium "
+            "(apt-get install chromium) or run `bash .ci/run`, which does."
+        )
+    if lines:
         bar = "!" * 78
         terminalreporter.write_line(bar, yellow=True, bold=True)
-        terminalreporter.write_line(
-            f"{len(missed)} PostgreSQL tests were SKIPPED: set TEST_DATABASE_URL "
-            "(postgresql+psycopg://user@host:5432/db) or run `bash .ci/run`, which does.",
-            yellow=True,
-            bold=True,
-        )
+        for line in lines:
+            terminalreporter.write_line(line, yellow=True, bold=True)
         terminalreporter.write_line(bar, yellow=True, bold=True)
 
 

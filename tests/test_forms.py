@@ -148,6 +148,7 @@ def test_save_without_javascript_then_resume_then_submit(form_app: Flask) -> Non
     again = w.client.get(saved.headers["Location"]).get_data(as_text=True)
     assert 'value="4" checked' in again and 'name="priorities.speed" value="40"' in again
     assert "Come back with the same link" in again and "1 of 7 required" in again
+    assert "Total: 40 of 100 points. 60 points left to give." in again  # also without script
     done = w.client.post(w.url, data={**FULL, "action": "submit"})
     assert done.status_code == 303 and done.headers["Location"].endswith("done=submitted")
     mine = w.stored()
@@ -166,6 +167,7 @@ def test_errors_beside_their_fields_keep_what_was_typed(form_app: Flask) -> None
     assert page.status_code == 422
     html = page.get_data(as_text=True)
     assert 'id="error-summary"' in html and 'role="alert"' in html
+    assert 'href="#q-t2">Wir prüfen nach. Bitte eine Antwort wählen.</a>' in html
     assert '<p class="error" id="err-t2">' in html and "Bitte eine Antwort wählen." in html
     assert "Die Punkte ergeben 105; sie müssen 100 ergeben." in html
     assert 'aria-describedby="err-t2" aria-invalid="true"' in html

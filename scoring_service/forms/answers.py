@@ -127,3 +127,28 @@ def progress(survey: Survey, answers: Mapping[str, Any]) -> tuple[int, int]:
         else:
             done += value not in (None, "")
     return done, len(required)
+
+
+def points_total(survey: Survey, item_id: str, values: Mapping[str, str], words: Words) -> str:
+    """The line under the points: the sum of the whole numbers typed, and what is left."""
+    item = survey.item_scales[item_id][0]
+    total = item.total or 100
+    typed = (_whole(values.get(f"{item_id}.{o}", "")) for o in survey.objective_ids)
+    got = sum(v for v in typed if v is not None)
+    if got == total:
+        tail = words("total_ok", total=total)
+    elif got < total:
+        tail = words("total_left", left=total - got)
+    else:
+        tail = words("total_over", over=got - total)
+    return f"{words('total', sum=got, total=total)} {tail}"
+
+
+def question_labels(doc: Mapping[str, Any]) -> dict[str, str]:
+    """What the error summary calls each field: the question, or the objective's label."""
+    labels = {i["id"]: i["text"] for i in doc["items"]}
+    for item in doc["items"]:
+        if item["type"] == "allocation":
+            for o in doc["objectives"]:
+                labels[f"{item['id']}.{o['id']}"] = o["label"]
+    return labels

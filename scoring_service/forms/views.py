@@ -23,7 +23,7 @@ from ..store.credentials import INVITATION_PREFIX, digest
 from ..store.models import Alliance, Invitation, Partner, Round, Stakeholder, StoredResponse
 from ..store.queries import close_if_due, round_row
 from ..surveys import Survey, SurveyRegistry
-from .answers import Errors, field_values, progress, read_form
+from .answers import Errors, field_values, points_total, progress, question_labels, read_form
 from .i18n import Words
 
 bp = Blueprint(
@@ -36,7 +36,7 @@ bp = Blueprint(
 # Strings the page's script needs (placeholders filled in the browser).
 SCRIPT_WORDS = (
     *("total", "total_left", "total_over", "total_ok", "progress"),
-    *("autosaved", "not_saved", "offline", "submitted", "saved", "error_prefix"),
+    *("autosaved", "not_saved", "offline", "submitted", "saved", "error_prefix", "errors_summary"),
 )
 
 
@@ -142,6 +142,9 @@ def _render(
     doc = document(survey, lang)
     roles = {r["id"]: r["label"] for r in doc["roles"]}
     done, total = progress(survey, answered)
+    totals = {
+        i.id: points_total(survey, i.id, values, words) for i in survey.items_of("allocation")
+    }
     html = render_template(
         "forms/form.html",
         lang=lang,
@@ -156,6 +159,8 @@ def _render(
         notice=notice,
         done=done,
         total=total,
+        totals=totals,
+        labels=question_labels(doc),
         complete=bool(found.stored and found.stored.complete),
         action=url_for("forms.form", token=request.view_args["token"], lang=lang),  # type: ignore[index]
         script_words=words.table(SCRIPT_WORDS),

@@ -48,7 +48,7 @@
     var tail = sum === total ? say("total_ok", { total: total })
       : sum < total ? say("total_left", { left: total - sum })
       : say("total_over", { over: sum - total });
-    out.textContent = say("total", { sum: sum, total: total }) + " " + tail;
+    out.textContent = say("total", { sum: sum, total: total }) + " " + tail;  // as the server words it
     out.classList.toggle("ok", sum === total);
     out.classList.toggle("over", sum > total);
     return sum === total;
@@ -114,12 +114,17 @@
     summary.className = "error-summary";
     summary.setAttribute("role", "alert");
     summary.tabIndex = -1;
+    var heading = document.createElement("h2");
+    heading.textContent = words.errors_summary;
+    summary.appendChild(heading);
     var list = document.createElement("ul");
     keys.forEach(function (key) {
       var li = document.createElement("li");
       var a = document.createElement("a");
+      var box = document.getElementById(anchor(key));
+      var label = box && box.querySelector("legend, label");
       a.href = "#" + anchor(key);
-      a.textContent = errors[key];
+      a.textContent = (label ? label.firstChild.textContent.trim() + " " : "") + errors[key];
       li.appendChild(a);
       list.appendChild(li);
     });
@@ -135,7 +140,7 @@
     dirty = false;
     var body = new URLSearchParams(new FormData(form));
     body.set("action", action);
-    inFlight = fetch(form.action, {
+    inFlight = fetch(form.getAttribute("action"), {
       method: "POST", body: body, credentials: "omit",
       headers: { Accept: "application/json" }
     }).then(function (response) {

@@ -1,0 +1,310 @@
+"""The form in a real browser: Debian's chromium driven by Playwright, axe-core for accessibility.
+
+The service and two portal pages run on 127.0.0.1, each on a free port (so three origins);
+the alliance lists one portal in ``frame_ancestors``, not the other. Screenshots go to
+``test-artifacts/screenshots/`` (ignored by git) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import pytest
+from flask import Flask
+from playwright.sync_api import expect
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from scoring_service import create_app
+
+from .conftest import FIXTURES, OPERATOR, settings_for
+
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+REQUIRE_BROWSER = os.environ.get("SCORING_REQUIRE_BROWSER") == "1"
+SKIP_BROWSER = "Browser tests need Debian's chromium (apt-get install chromium)"
+SHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
+ROOT = Path(__file__).resolve().parent.parent
+API = "/api/v1"
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """A headless chromium of Debian's package (no download), or a loud skip."""
+    if not Path(CHROMIUM).exists():
+        if REQUIRE_BROWSER:
+            pytest.fail(f"{SKIP_BROWSER}; SCORING_REQUIRE_BROWSER=1 requires them")
+        pytest.skip(SKIP_BROWSER)
+    from playwright.sync_api import sync_playwright
+
+    # Where a test waits on the form page, it uses locators (not wait_for_function, whose
+    # string evaluation the form's CSP forbids, as it should).
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+def serve(app: Callable[..., Any]) -> tuple[BaseWSGIServer, str]:
+    """Serve a WSGI app on 127.0.0.1, on a free port, in a thread; stop with .shutdown()."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}"
+
+
+def portal_app(service: str) -> Callable[..., Any]:
+    """A partner portal: one page that embeds the form given as ``?form=`` with embed.js,
+    recording the placeholder's events in ``window.events``."""
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        form = parse_qs(environ.get("QUERY_STRING", "")).get("form", [""])[0]
+        page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Partner portal</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><main><h1>Partner portal</h1>
+<div id="slot" data-alignment-form="{html.escape(form)}" data-title="Alliance questionnaire">
+<a href="{html.escape(form)}">Answer the alliance questionnaire</a></div></main>
+<script>
+window.events = [];
+["ready", "saved", "completed"].forEach(function (type) {{
+  document.getElementById("slot").addEventListener(type, function (e) {{
+    window.events.push(type + ":" + e.detail.complete);
+  }});
+}});
+</script>
+<script src="{service}/embed.js" async></script>
+</body></html>"""
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        return [page.encode()]
+
+    return app
+
+
+class Site:
+    """The service, a portal it lists and one it does not, and helpers to set up invitations."""
+
+    def __init__(self, tmp: Path) -> None:
+        surveys = tmp / "surveys"
+        shutil.copytree(ROOT / "surveys" / "alliance-objectives", surveys / "alliance-objectives")
+        shutil.copytree(FIXTURES / "surveys" / "mini", surveys / "mini")
+        url = f"sqlite:///{tmp / 'scoring.db'}"
+        self.app: Flask = create_app(settings_for(url, tmp, surveys_dir=surveys))
+        self.server, self.url = serve(self.app)
+        self.portal_server, self.portal = serve(portal_app(self.url))
+        self.stranger_server, self.stranger = serve(portal_app(self.url))
+        self.client = self.app.test_client()
+
+    def invite(self, survey: str = "mini", respondent: str = "lee") -> tuple[str, str, str]:
+        """A new alliance on ``survey`` (framed by the portal), round 1, one invitation:
+        (form URL, token, alliance base path)."""
+        body = {
+            "name": "Acme x Globex",
+            "partners": [{"key": "acme", "name": "Acme Ltd"}, {"key": "globex", "name": "Globex"}],
+            "survey": survey,
+            "frame_ancestors": [self.portal],
+        }
+        auth = {"Authorization": f"Bearer {OPERATOR}"}
+        made = self.client.post(f"{API}/alliances", json=body, headers=auth).json
+        admin = {"Authorization": f"Bearer {made['admin_key']}"}
+        base = f"{API}/alliances/{made['id']}"
+        self.client.post(f"{base}/rounds", json={"label": "Q1"}, headers=admin)
+        invited = self.client.post(
+            f"{base}/rounds/1/invitations",
+            json={"partner": "acme", "role": "legal", "respondent": respondent},
+            headers=admin,
+        ).json
+        self.admin = admin
+        return f"{self.url}/forms/{invited['token']}", invited["token"], base
+
+    def stored(self, token: str) -> dict[str, Any]:
+        """The invitee's response as the API keeps it."""
+        mine = self.client.get(f"{API}/me/response", headers={"Authorization": f"Bearer {token}"})
+        found: dict[str, Any] = mine.json
+        return found
+
+    def stop(self) -> None:
+        """Stop the three servers and close the database."""
+        for server in (self.server, self.portal_server, self.stranger_server):
+            server.shutdown()
+            server.server_close()
+        self.app.extensions["scoring"].store.dispose()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, chromium: Any) -> Iterator[Site]:
+    running = Site(tmp_path_factory.mktemp("browser"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def page(chromium: Any) -> Iterator[Any]:
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def serious(page_or_frame: Any) -> list[str]:
+    """axe-core's serious and critical violations on the page, as readable lines."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page_or_frame)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + ", ".join(str(n["target"]) for n in v["nodes"][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def events(page: Any) -> list[str]:
+    found: list[str] = page.evaluate("window.events")
+    return found
+
+
+def focused(frame: Any) -> str:
+    """The focused element in ``frame``: name or id."""
+    name: str = frame.evaluate(
+        "() => { const e = document.activeElement; return e ? (e.name || e.id || e.tagName) : ''; }"
+    )
+    return name
+
+
+def test_a_portal_embeds_the_form_and_a_keyboard_completes_it(page: Any, site: Site) -> None:
+    form_url, token, _ = site.invite()
+    page.goto(f"{site.portal}/?form={form_url}")
+    page.wait_for_function("window.events.indexOf('ready:false') >= 0")
+    frame = page.frame_locator("#slot iframe")
+    inner = next(f for f in page.frames if f.url.startswith(site.url))
+    # Keyboard only, from the top of the portal page into the form.
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if focused(inner) == "priorities.speed":
+            break
+    assert focused(inner) == "priorities.speed"
+    total = frame.locator("#total-priorities")
+    page.keyboard.type("40")
+    assert total.inner_text() == "Total: 40 of 100 points. 60 points left to give."
+    for points in ("30", "35"):
+        page.keyboard.press("Tab")
+        page.keyboard.type(points)
+    assert "5 points too many" in total.inner_text()
+    page.keyboard.press("Backspace")
+    page.keyboard.press("Backspace")
+    page.keyboard.type("30")
+    page.keyboard.press("Tab")
+    page.keyboard.type("0")
+    assert total.inner_text() == "Total: 100 of 100 points. All 100 points are given."
+    # Six Likert questions: Tab into each group, Space picks the first point, arrows move.
+    chosen = {"t1": 4, "t2": 2, "t3": 5, "g1": 3, "g2": 4, "g3": 1}
+    for item, point in chosen.items():
+        page.keyboard.press("Tab")
+        assert focused(inner) == item
+        page.keyboard.press("Space")
+        for _ in range(point - 1):
+            page.keyboard.press("ArrowRight")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Typed with the keyboard only.")
+    assert "7 of 7" in frame.locator("#progress-text").inner_text()
+    page.keyboard.press("Tab")  # Save and finish later
+    page.keyboard.press("Tab")  # Submit
+    assert focused(inner) == "action" and inner.evaluate("document.activeElement.value") == "submit"
+    page.keyboard.press("Enter")
+    page.wait_for_function("window.events.indexOf('completed:true') >= 0")
+    assert "your answers are submitted" in frame.locator("#notice").inner_text()
+    # The iframe was sized to the form: no inner scroll bar.
+    height = page.evaluate("document.querySelector('#slot iframe').getBoundingClientRect().height")
+    assert height > 1000
+    mine = site.stored(token)
+    assert mine["complete"] is True
+    assert mine["answers"] == {
+        **chosen,
+        "priorities": {"speed": 40, "risk": 30, "revenue": 30, "cost": 0},
+        "comments": "Typed with the keyboard only.",
+    }
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "portal-embedded-completed.png"), full_page=True)
+
+
+def test_reloading_halfway_resumes_where_the_respondent_stopped(page: Any, site: Site) -> None:
+    form_url, token, _ = site.invite(respondent="rae")
+    page.goto(form_url)
+    page.fill("#f-priorities-speed", "50")
+    page.locator("#q-t1 input[value='4']").check()
+    page.locator("#q-g2 input[value='2']").check()
+    expect(page.locator("#save-status")).to_have_text("Saved")
+    assert site.stored(token)["answers"] == {"t1": 4, "g2": 2, "priorities": {"speed": 50}}
+    page.reload()
+    assert page.locator("#q-t1 input[value='4']").is_checked()
+    assert page.locator("#q-g2 input[value='2']").is_checked()
+    assert page.input_value("#f-priorities-speed") == "50"
+    assert "Total: 50 of 100" in page.inner_text("#total-priorities")
+    assert "2 of 7" in page.inner_text("#progress-text")
+    # Submitting now shows every missing answer beside its question, nothing typed is lost.
+    page.click("button[value='submit']")
+    page.wait_for_selector("#error-summary")
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert page.text_content("#err-t2") == "Error: Choose one answer."
+    assert page.get_attribute("#q-t2", "aria-invalid") == "true"
+    assert "err-t2" in (page.get_attribute("#q-t2", "aria-describedby") or "")
+    assert page.input_value("#f-priorities-speed") == "50"
+    assert serious(page) == [], "error state"
+    assert site.stored(token)["complete"] is False
+    page.screenshot(path=str(SHOTS / "form-errors.png"), full_page=True)
+
+
+def test_an_origin_not_listed_cannot_frame_the_form(page: Any, site: Site) -> None:
+    form_url, _, _ = site.invite(respondent="sam")
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text))
+    page.goto(f"{site.stranger}/?form={form_url}")
+    page.wait_for_selector("#slot iframe")
+    page.wait_for_timeout(1500)
+    child = [f for f in page.frames if f is not page.main_frame]
+    assert len(child) == 1
+    assert not child[0].url.startswith(site.url)  # the browser replaced it with an error page
+    assert events(page) == []
+    assert any("frame-ancestors" in line for line in refused), refused
+
+
+def test_screenshots_and_no_horizontal_scroll_on_a_phone(chromium: Any, site: Site) -> None:
+    form_url, _, _ = site.invite(survey="alliance-objectives", respondent="pat")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for name, width, height in (("desktop", 1280, 900), ("phone", 375, 812)):
+        context = chromium.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        page.goto(form_url)
+        page.fill("#f-priorities-revenue_growth", "60")
+        scroll = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert scroll[0] <= scroll[1], f"{name}: {scroll[0]} px of content in {scroll[1]} px"
+        page.screenshot(path=str(SHOTS / f"form-{name}.png"), full_page=True)
+        assert serious(page) == [], name
+        context.close()
+
+
+def test_axe_finds_nothing_serious_on_the_pages_without_script(chromium: Any, site: Site) -> None:
+    form_url, token, base = site.invite(respondent="kim")
+    context = chromium.new_context()
+    context.route("**/form.js", lambda route: route.abort())  # the page as it is without script
+    page = context.new_page()
+    page.goto(form_url)
+    assert serious(page) == [], "form"
+    page.click("button[value='submit']")  # a plain POST: the error page the server renders
+    assert page.locator("#error-summary").count() == 1
+    assert serious(page) == [], "error page"
+    site.client.patch(f"{base}/rounds/1", json={"status": "closed"}, headers=site.admin)
+    answer = page.goto(form_url)
+    assert answer is not None and answer.status == 410
+    assert serious(page) == [], "closed round"
+    page.screenshot(path=str(SHOTS / "closed-round.png"))
+    context.close()
+    assert site.stored(token)["answers"] == {}
