@@ -34,6 +34,8 @@ keepalive = _settings.keepalive
 # and a broken survey file or setting stops start-up before any worker forks.
 preload_app = True
 accesslog = _settings.accesslog
+# Invitation tokens travel in form URLs (/forms/inv_...): the access log shows them redacted.
+logger_class = "scoring_service.logs.RedactingLogger"
 loglevel = _settings.loglevel
 # gunicorn 27's control socket is one fixed path per user: two services (or a test server next
 # to `make run`) would fight over it, and nothing here uses it.

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
 
 from .config import ConfigError, Settings, from_env, with_instance_secrets
@@ -25,6 +25,17 @@ class StrictJSONProvider(DefaultJSONProvider):
     def dumps(self, obj: Any, **kwargs: Any) -> str:
         kwargs.setdefault("allow_nan", False)
         return super().dumps(obj, **kwargs)
+
+
+class ScoringFlask(Flask):
+    """Flask, whose log of an unhandled exception never shows an invitation token."""
+
+    def log_exception(self, exc_info: Any) -> None:
+        """As Flask's, with the path redacted (see ``logs``)."""
+        from .logs import redact
+
+        path = redact(request.path)
+        self.logger.error(f"Exception on {path} [{request.method}]", exc_info=exc_info)
 
 
 @dataclass(frozen=True)
@@ -52,7 +63,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    app = Flask(__name__)
+    app = ScoringFlask(__name__)
     app.json = StrictJSONProvider(app)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     registry = load_registry(settings.surveys_dir)

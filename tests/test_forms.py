@@ -242,3 +242,12 @@ def test_embed_script_is_served_for_any_page(form_app: Flask) -> None:
     assert asset.status_code == 200 and "postMessage" in asset.get_data(as_text=True)
     script.close()
     asset.close()
+
+
+def test_redact_takes_every_token_out() -> None:
+    from scoring_service.logs import redact
+
+    line = 'GET /forms/inv_Ab-9_x%2F?lang=de HTTP/1.1" 404 "https://p.example/?l=inv_Q"'
+    assert redact(line) == (
+        'GET /forms/inv_[redacted]?lang=de HTTP/1.1" 404 "https://p.example/?l=inv_[redacted]"'
+    )

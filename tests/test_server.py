@@ -107,3 +107,39 @@ def test_a_bad_setting_stops_start_up_naming_it() -> None:
     )
     assert run.returncode != 0
     assert "SCORING_TIMEOUT='soon': must be an integer" in run.stderr
+
+
+def test_the_access_log_never_shows_an_invitation_token(tmp_path: Path) -> None:
+    """Form links carry the token in the path; gunicorn's access log must not keep it."""
+    port = free_port()
+    access = tmp_path / "access.log"
+    settings = env(
+        SCORING_BIND=f"127.0.0.1:{port}",
+        SCORING_INSTANCE_DIR=str(tmp_path),
+        SCORING_ACCESS_LOG=str(access),
+    )
+    proc = subprocess.Popen(GUNICORN, cwd=ROOT, env=settings, stderr=subprocess.DEVNULL)
+    token = "inv_" + "Secret-Token_" * 3
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/livez", timeout=2).close()
+                break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.2)
+        for path in (f"/forms/{token}", f"/forms/{token}?lang=de"):
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}{path}",
+                headers={"Referer": f"https://portal.example.com/x?link=/forms/{token}"},
+            )
+            with pytest.raises(urllib.error.HTTPError) as answer:
+                urllib.request.urlopen(request, timeout=10)
+            assert answer.value.code == 404
+            answer.value.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    logged = access.read_text()
+    assert logged.count("/forms/inv_[redacted]") >= 2, logged
+    assert "Secret-Token" not in logged
