@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from flask import has_request_context, request
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 # PostgreSQL refuses NUL in text; nobody means one in a name, a label or a reference.
@@ -219,12 +220,33 @@ class InvitationList(Schema):
 
 
 class MeResponseIn(Schema):
-    """Body of ``PUT /me/response``."""
+    """Body of ``PUT /me/response``; with ``?format=surveyjs``, a SurveyJS result object."""
 
     answers = fields.Dict(required=True)  # keys and values: checked against the survey
     complete = fields.Boolean(
         load_default=False,
         metadata={"description": "true submits; false (default) saves as you go"},
+    )
+
+    @pre_load
+    def _surveyjs(self, data: Any, **_kwargs: Any) -> Any:
+        """A SurveyJS result is the answers themselves (mapped in the view, which knows the
+        survey; completeness then comes from the query)."""
+        if has_request_context() and request.args.get("format") == "surveyjs":
+            return {"answers": data}
+        return data
+
+
+class MeResponseQuery(Schema):
+    """Query of ``PUT /me/response``."""
+
+    format = fields.String(
+        load_default="json",
+        validate=validate.OneOf(["json", "surveyjs"]),
+        metadata={"description": "surveyjs: the body is a SurveyJS result (docs/embedding.md)"},
+    )
+    complete = fields.Boolean(
+        metadata={"description": "with format=surveyjs: submit (default true) or save"}
     )
 
 

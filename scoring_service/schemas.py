@@ -97,6 +97,10 @@ class ProblemSchema(Schema):
 class SurveyQuerySchema(Schema):
     version = fields.Integer(validate=validate.Range(min=1))
     lang = fields.String(validate=validate.Length(min=2, max=20))
+    format = fields.String(
+        validate=validate.OneOf(["json", "surveyjs"]),
+        metadata={"description": "surveyjs: a SurveyJS survey JSON, every language in it"},
+    )
 
 
 class SurveySummarySchema(Schema):

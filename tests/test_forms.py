@@ -251,3 +251,131 @@ def test_redact_takes_every_token_out() -> None:
     assert redact(line) == (
         'GET /forms/inv_[redacted]?lang=de HTTP/1.1" 404 "https://p.example/?l=inv_[redacted]"'
     )
+
+
+def test_portals_may_call_my_response_from_their_listed_origins_only(form_app: Flask) -> None:
+    w = Invited(form_app.test_client())
+    other = Invited(w.client, frame_ancestors=["https://other.example.org"])
+    me = f"{API}/me/response"
+    ask = {"Access-Control-Request-Method": "PUT"}
+    # Preflights carry no token: any alliance's origin is answered, others are not.
+    for origin in (PORTAL, "https://other.example.org"):
+        pre = w.client.options(me, headers={"Origin": origin, **ask})
+        assert pre.status_code == 204 and pre.headers["Access-Control-Allow-Origin"] == origin
+        assert "PUT" in pre.headers["Access-Control-Allow-Methods"]
+        assert "Authorization" in pre.headers["Access-Control-Allow-Headers"]
+    stranger = w.client.options(me, headers={"Origin": "https://evil.example", **ask})
+    assert "Access-Control-Allow-Origin" not in stranger.headers
+    body = {"answers": {"t1": 4}}
+    # The real request: only from the token's own alliance's origins.
+    ok = w.client.put(me, json=body, headers={**bearer(w.token), "Origin": PORTAL})
+    assert ok.status_code == 200 and ok.headers["Access-Control-Allow-Origin"] == PORTAL
+    assert "Origin" in ok.headers["Vary"]
+    refused = w.client.put(
+        me, json={"answers": {"t1": 1}}, headers={**bearer(other.token), "Origin": PORTAL}
+    )
+    assert refused.status_code == 403 and refused.mimetype == "application/problem+json"
+    assert other.stored()["answers"] == {}
+    evil = w.client.put(
+        me, json=body, headers={**bearer(w.token), "Origin": "https://evil.example"}
+    )
+    assert evil.status_code == 403 and "Access-Control-Allow-Origin" not in evil.headers
+    # Scripts send no Origin: not a cross-origin request.
+    assert w.client.put(me, json={"answers": {"t1": 5}}, headers=bearer(w.token)).status_code == 200
+    assert w.stored()["answers"] == {"t1": 5}
+
+
+def test_survey_definitions_are_readable_from_any_origin(form_app: Flask) -> None:
+    client = form_app.test_client()
+    answer = client.get(f"{API}/surveys/mini", headers={"Origin": "https://any.example"})
+    assert answer.status_code == 200 and answer.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_surveyjs_export_of_the_mini_survey(form_app: Flask) -> None:
+    doc = form_app.test_client().get(f"{API}/surveys/mini?format=surveyjs").json
+    assert doc["title"] == {"default": "Mini survey", "de": "Mini-Umfrage"}
+    names = [p["name"] for p in doc["pages"]]
+    assert names == ["priorities", "trust", "governance", "comments"]
+    points = doc["pages"][0]["elements"][0]
+    assert points["type"] == "multipletext" and points["isRequired"] is True
+    assert [i["name"] for i in points["items"]] == ["speed", "risk", "revenue", "cost"]
+    assert points["items"][0]["validators"] == [{"type": "numeric", "minValue": 0, "maxValue": 100}]
+    assert points["validators"][0]["expression"] == (
+        "sum({priorities.speed}, {priorities.risk}, {priorities.revenue}, {priorities.cost}) = 100"
+    )
+    t1 = doc["pages"][1]["elements"][0]
+    assert t1["type"] == "rating" and t1["name"] == "t1"
+    assert t1["title"] == {
+        "default": "We trust the other partner.",
+        "de": "Wir vertrauen dem Partner.",
+    }
+    assert [v["value"] for v in t1["rateValues"]] == [1, 2, 3, 4, 5]
+    comment = doc["pages"][3]["elements"][0]
+    assert comment == {
+        "type": "comment",
+        "name": "comments",
+        "title": {"default": "Anything else?", "de": "Sonst noch etwas?"},
+        "isRequired": False,
+        "maxLength": 2000,
+    }
+    bad = form_app.test_client().get(f"{API}/surveys/mini?format=xml")
+    assert bad.status_code == 422 and bad.json["errors"][0]["path"] == "format"
+
+
+# What SurveyJS's onComplete hands a portal: numbers from text inputs may be strings, comment
+# areas add "<name>-Comment" keys.
+SURVEYJS_RESULT = {
+    "t1": 4,
+    "t2": "2",
+    "t3": 5.0,
+    "g1": "3",
+    "g2": 4,
+    "g3": 1,
+    "priorities": {"speed": "40", "risk": 30, "revenue": "30"},
+    "comments": "Fine.",
+    "t1-Comment": "a note SurveyJS collected",
+}
+
+
+def test_surveyjs_results_are_accepted_with_the_documented_mapping(form_app: Flask) -> None:
+    w = Invited(form_app.test_client())
+    me = f"{API}/me/response"
+    done = w.client.put(f"{me}?format=surveyjs", json=SURVEYJS_RESULT, headers=bearer(w.token))
+    assert done.status_code == 200, done.get_data(as_text=True)
+    assert done.json["complete"] is True
+    assert done.json["answers"] == {
+        "t1": 4,
+        "t2": 2,
+        "t3": 5,
+        "g1": 3,
+        "g2": 4,
+        "g3": 1,
+        "priorities": {"speed": 40, "risk": 30, "revenue": 30},
+        "comments": "Fine.",
+    }
+    partial = w.client.put(
+        f"{me}?format=surveyjs&complete=false", json={"t1": "5", "g1": ""}, headers=bearer(w.token)
+    )
+    assert partial.json["complete"] is False and partial.json["answers"] == {"t1": 5, "g1": None}
+
+
+@pytest.mark.parametrize(
+    ("query", "body", "path"),
+    [
+        ("format=surveyjs", {"t1": "4.5"}, "answers.t1"),
+        ("format=surveyjs", {"t1": "four"}, "answers.t1"),
+        ("format=surveyjs", {"nope": 1}, "answers.nope"),
+        ("format=surveyjs", [1, 2], "answers"),
+        ("format=surveyjs", {"priorities": {"speed": "x"}}, "answers.priorities.speed"),
+        ("format=surveyjs&complete=maybe", {"t1": 4}, "complete"),
+        ("format=xml", {"answers": {}}, "format"),
+    ],
+)
+def test_surveyjs_results_that_cannot_be_mapped_are_named(
+    form_app: Flask, query: str, body: Any, path: str
+) -> None:
+    w = Invited(form_app.test_client())
+    bad = w.client.put(f"{API}/me/response?{query}", json=body, headers=bearer(w.token))
+    assert bad.status_code == 422 and bad.mimetype == "application/problem+json"
+    assert path in [e["path"] for e in bad.json["errors"]], bad.json
+    assert w.stored()["answers"] == {}

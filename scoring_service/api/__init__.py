@@ -8,6 +8,7 @@ from flask import Flask, Response, abort, request, send_from_directory
 from . import (
     access,
     alliances,
+    cors,
     health,
     idempotency,
     invitations,
@@ -51,7 +52,10 @@ def init_app(app: Flask) -> problems.ProblemApi:
         """Swagger UI's assets."""
         return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename, max_age=86400)
 
+    app.before_request(cors.preflight)  # a preflight carries no credential
     app.before_request(access.check_request)  # credentials first: 401 before any 415 or 422
+    app.before_request(cors.check_origin)  # then the origin the credential allows
+    app.after_request(cors.allow)
     app.teardown_request(access.close_db)
 
     @app.before_request

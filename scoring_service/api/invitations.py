@@ -16,6 +16,7 @@ from ..alliance_schemas import (
     InvitationOut,
     MeResponseIn,
     MeResponseOut,
+    MeResponseQuery,
     PageQuery,
 )
 from ..errors import FieldError, InvalidInput
@@ -23,6 +24,7 @@ from ..store.credentials import INVITATION_PREFIX, Principal, digest, new_id, ne
 from ..store.models import Alliance, Invitation, Partner, Round, Stakeholder, StoredResponse, now
 from ..store.queries import close_if_due, insert_ignore, round_by_n, round_row
 from ..store.writes import Saved
+from ..surveyjs import answers_from_surveyjs
 from . import access
 from .paging import page
 from .problems import Blueprint, fail, problem_responses
@@ -265,15 +267,18 @@ class MyResponse(MethodView):
             return me_json(r, person, partner, found, _stored(session, r.id, person.id))
 
     @access.needs("invitee")
+    @blp.arguments(MeResponseQuery(), location="query")
     @blp.arguments(MeResponseIn())
     @blp.response(200, MeResponseOut)
     @errors(401, 403, 409, 415, 422)
-    def put(self, body: dict[str, Any]) -> dict[str, Any]:
+    def put(self, query: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
         """Save your response (invitation token)
 
         ``complete: false`` (the default) saves what you have so far, checked only for what it
         contains; ``complete: true`` submits it, which needs every required item. You can
-        change it until the round closes.
+        change it until the round closes. With ``?format=surveyjs`` the body is a SurveyJS
+        result object (``complete`` then comes from the query, default true); the mapping is
+        in docs/embedding.md.
         """
         ext = current_app.extensions["scoring"]
         with ext.store.read() as session:
@@ -281,7 +286,11 @@ class MyResponse(MethodView):
             row = round_row(session.connection(), found.id, r.n)
         if row is None or row.status != "open":
             closed(r.n)
-        payload = {"role": person.role, "answers": body["answers"], "complete": body["complete"]}
-        check_response(ext.registry.get(row.survey_id, row.survey_version), payload)
+        survey = ext.registry.get(row.survey_id, row.survey_version)
+        answers, complete = body["answers"], body["complete"]
+        if query["format"] == "surveyjs":
+            answers, complete = answers_from_surveyjs(answers, survey), query.get("complete", True)
+        payload = {"role": person.role, "answers": answers, "complete": complete}
+        check_response(survey, payload)
         saved = write_one(row, partner.id, person.ref, payload)
         return me_json(r, person, partner, found, saved)

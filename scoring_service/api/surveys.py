@@ -9,6 +9,7 @@ from flask import Response, current_app
 from flask.views import MethodView
 
 from ..schemas import ProblemSchema, SurveyQuerySchema, SurveySchema, SurveySummarySchema
+from ..surveyjs import to_surveyjs
 from ..surveys import Item, Survey, Text
 from .problems import Blueprint
 
@@ -121,7 +122,15 @@ class SurveyView(MethodView):
     @blp.response(200, SurveySchema)
     @blp.alt_response(404, schema=ProblemSchema, description="Unknown survey or version")
     @blp.alt_response(422, schema=ProblemSchema, description="Invalid query parameter")
-    def get(self, query: dict[str, Any], survey_id: str) -> dict[str, Any]:
-        """One survey definition (latest version unless ``version`` is given)"""
+    def get(self, query: dict[str, Any], survey_id: str) -> dict[str, Any] | Response:
+        """One survey definition (latest version unless ``version`` is given)
+
+        ``format=surveyjs`` answers a SurveyJS survey JSON instead (every language as a
+        localizable string), for portals that render the form with the SurveyJS library.
+        """
         registry = current_app.extensions["scoring"].registry
-        return document(registry.get(survey_id, query.get("version")), query.get("lang"))
+        survey = registry.get(survey_id, query.get("version"))
+        if query.get("format") == "surveyjs":
+            body = current_app.json.dumps(to_surveyjs(survey))
+            return Response(body, mimetype="application/json")
+        return document(survey, query.get("lang"))
