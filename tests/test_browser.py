@@ -60,27 +60,33 @@ def serve(app: Callable[..., Any]) -> tuple[BaseWSGIServer, str]:
     return server, f"http://127.0.0.1:{server.server_port}"
 
 
+# The portal page is the snippet of docs/embedding.md, as a portal developer copies it.
+DOC = (ROOT / "docs" / "embedding.md").read_text()
+SNIPPET = DOC.split("<!-- embed-snippet")[1].split("```html\n")[1].split("```")[0]
+EXAMPLE_FORM = "https://scoring.example.com/forms/inv_PERSONAL_TOKEN"
+
+
 def portal_app(service: str) -> Callable[..., Any]:
-    """A partner portal: one page that embeds the form given as ``?form=`` with embed.js,
-    recording the placeholder's events in ``window.events``."""
+    """A partner portal: the documented snippet for the form given as ``?form=``, and a
+    recorder of the placeholder's events in ``window.events``."""
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         form = parse_qs(environ.get("QUERY_STRING", "")).get("form", [""])[0]
+        snippet = SNIPPET.replace(EXAMPLE_FORM, html.escape(form))
+        snippet = snippet.replace("https://scoring.example.com", service)
         page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Partner portal</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
 <body><main><h1>Partner portal</h1>
-<div id="slot" data-alignment-form="{html.escape(form)}" data-title="Alliance questionnaire">
-<a href="{html.escape(form)}">Answer the alliance questionnaire</a></div></main>
+{snippet}</main>
 <script>
 window.events = [];
 ["ready", "saved", "completed"].forEach(function (type) {{
-  document.getElementById("slot").addEventListener(type, function (e) {{
+  document.getElementById("alliance-form").addEventListener(type, function (e) {{
     window.events.push(type + ":" + e.detail.complete);
   }});
 }});
 </script>
-<script src="{service}/embed.js" async></script>
 </body></html>"""
         start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
         return [page.encode()]
@@ -181,9 +187,11 @@ def focused(frame: Any) -> str:
 
 def test_a_portal_embeds_the_form_and_a_keyboard_completes_it(page: Any, site: Site) -> None:
     form_url, token, _ = site.invite()
+    logged: list[str] = []
+    page.on("console", lambda m: logged.append(m.text))
     page.goto(f"{site.portal}/?form={form_url}")
     page.wait_for_function("window.events.indexOf('ready:false') >= 0")
-    frame = page.frame_locator("#slot iframe")
+    frame = page.frame_locator("#alliance-form iframe")
     inner = next(f for f in page.frames if f.url.startswith(site.url))
     # Keyboard only, from the top of the portal page into the form.
     for _ in range(10):
@@ -221,9 +229,11 @@ def test_a_portal_embeds_the_form_and_a_keyboard_completes_it(page: Any, site: S
     page.keyboard.press("Enter")
     page.wait_for_function("window.events.indexOf('completed:true') >= 0")
     assert "your answers are submitted" in frame.locator("#notice").inner_text()
+    assert "submitted: thank the person, move on" in logged  # the documented listener ran
     # The iframe was sized to the form: no inner scroll bar.
-    height = page.evaluate("document.querySelector('#slot iframe').getBoundingClientRect().height")
-    assert height > 1000
+    box = page.locator("#alliance-form iframe").bounding_box()
+    inner_height = inner.evaluate("document.documentElement.scrollHeight")
+    assert box is not None and abs(box["height"] - inner_height) <= 2, (box, inner_height)
     mine = site.stored(token)
     assert mine["complete"] is True
     assert mine["answers"] == {
@@ -267,7 +277,7 @@ def test_an_origin_not_listed_cannot_frame_the_form(page: Any, site: Site) -> No
     refused: list[str] = []
     page.on("console", lambda m: refused.append(m.text))
     page.goto(f"{site.stranger}/?form={form_url}")
-    page.wait_for_selector("#slot iframe")
+    page.wait_for_selector("#alliance-form iframe")
     page.wait_for_timeout(1500)
     child = [f for f in page.frames if f is not page.main_frame]
     assert len(child) == 1
