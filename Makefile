@@ -19,7 +19,7 @@ install: $(STAMP)
 
 run: install
 	@$(BIN)/scoring-service setup
-	@echo "Starting on http://127.0.0.1:8000 (API docs: http://127.0.0.1:8000/api/v1/docs)"
+	@echo "Starting on http://$${SCORING_BIND:-127.0.0.1:8000} (API docs: http://$${SCORING_BIND:-127.0.0.1:8000}/api/v1/docs)"
 	$(BIN)/gunicorn -c gunicorn.conf.py 'scoring_service:create_app()'
 
 lint: install

@@ -2,26 +2,40 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import has_request_context, request
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
-KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+# \Z, not $: Python's $ also matches before a final newline ("acme\n").
+KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}\Z"
 # PostgreSQL refuses NUL in text; nobody means one in a name, a label or a reference.
-NO_NUL = validate.Regexp(r"^[^\x00]*$", error="must not contain NUL characters")
-ORIGIN_PATTERN = r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$"
+NO_NUL = validate.Regexp(r"^[^\x00]*\Z", error="must not contain NUL characters")
+ORIGIN_PATTERN = re.compile(r"^(https?)://([A-Za-z0-9.-]+)(?::([0-9]{1,5}))?\Z")
+DEFAULT_PORTS = {"http": "80", "https": "443"}
 MAX_ORIGINS = 20
 
 
+class Origin(fields.String):
+    """A web origin (scheme, host, optional port; no path), stored as browsers send it in
+    ``Origin``: lower case, without the scheme's default port."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        found = ORIGIN_PATTERN.match(text)
+        if found is None or (found[3] is not None and not 0 < int(found[3]) < 65536):
+            raise ValidationError("must be an origin like https://portal.example.com")
+        scheme, host, port = found[1].lower(), found[2].lower(), found[3]
+        if port is None or port == DEFAULT_PORTS[scheme]:
+            return f"{scheme}://{host}"
+        return f"{scheme}://{host}:{int(port)}"
+
+
 def _origins(**kwargs: Any) -> fields.List[Any]:
-    """A list of web origins (scheme, host, optional port; no path)."""
+    """A list of web origins."""
     return fields.List(
-        fields.String(
-            validate=validate.Regexp(
-                ORIGIN_PATTERN, error="must be an origin like https://portal.example.com"
-            )
-        ),
+        Origin(),
         validate=validate.Length(max=MAX_ORIGINS),
         metadata={"description": "origins allowed to frame the forms and call the API"},
         **kwargs,
@@ -232,7 +246,8 @@ class MeResponseIn(Schema):
     def _surveyjs(self, data: Any, **_kwargs: Any) -> Any:
         """A SurveyJS result is the answers themselves (mapped in the view, which knows the
         survey; completeness then comes from the query)."""
-        if has_request_context() and request.args.get("format") == "surveyjs":
+        surveyjs = has_request_context() and request.args.get("format") == "surveyjs"
+        if surveyjs and request.get_data(cache=True):  # no body at all: answers are missing
             return {"answers": data}
         return data
 
@@ -270,7 +285,7 @@ class BulkRow(StoredResponseIn):
         required=True,
         validate=[
             validate.Length(min=1, max=200),
-            validate.Regexp(r"^[^\x00]*\S[^\x00]*$", error="must not be blank or hold NUL"),
+            validate.Regexp(r"^[^\x00]*\S[^\x00]*\Z", error="must not be blank or hold NUL"),
         ],
     )
 

@@ -132,7 +132,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
             f"got {database_url.split(':', 1)[0]!r}"
         )
     public_url = env.get("SCORING_PUBLIC_URL") or None
-    if public_url is not None and not re.match(r"^https?://[^/\s]+(/[^\s]*)?$", public_url):
+    if public_url is not None and not re.match(r"^https?://[^/\s]+(/[^\s]*)?\Z", public_url):
         raise ConfigError(f"SCORING_PUBLIC_URL={public_url!r}: must be an http(s) URL")
     return Settings(
         surveys_dir=surveys,

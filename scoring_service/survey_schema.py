@@ -8,15 +8,15 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-ID = validate.Regexp(r"^[a-z][a-z0-9_]*$", error="must match [a-z][a-z0-9_]* (got {input!r})")
-SURVEY_ID = validate.Regexp(r"^[a-z0-9][a-z0-9-]*$", error="must match [a-z0-9-]+")
+ID = validate.Regexp(r"^[a-z][a-z0-9_]*\Z", error="must match [a-z][a-z0-9_]* (got {input!r})")
+SURVEY_ID = validate.Regexp(r"^[a-z0-9][a-z0-9-]*\Z", error="must match [a-z0-9-]+")
 KINDS = ("supports", "neutral", "tension", "conflicts")
 
 
 def _text(required: bool = True) -> fields.Dict:
     """A translatable text: language code -> non-empty string."""
     return fields.Dict(
-        keys=fields.String(validate=validate.Regexp(r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")),
+        keys=fields.String(validate=validate.Regexp(r"^[a-z]{2,3}(-[A-Za-z0-9]+)*\Z")),
         values=fields.String(validate=validate.Length(min=1)),
         required=required,
         validate=validate.Length(min=1),

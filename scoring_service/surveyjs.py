@@ -28,7 +28,7 @@ SUM_MESSAGE = {
     "en": "The points must add up to {total}.",
     "de": "Die Punkte müssen {total} ergeben.",
 }
-INTEGER = re.compile(r"^\s*-?\d{1,9}\s*$")
+INTEGER = re.compile(r"^\s*-?[0-9]{1,9}\s*\Z")  # ASCII digits only
 
 
 def _loc(survey: Survey, text: Text | None) -> str | dict[str, str] | None:
@@ -54,10 +54,11 @@ def _rating(survey: Survey, item: Item) -> dict[str, Any]:
     }
 
 
-def _sum_message(default: str, total: int) -> dict[str, str]:
-    """The message of the points' sum rule, in the languages we have it in."""
-    texts = {k: v.format(total=total) for k, v in SUM_MESSAGE.items()}
-    return {"default": texts.pop(default, texts["en"]), **texts}
+def _sum_message(survey: Survey, total: int) -> str | dict[str, str]:
+    """The message of the points' sum rule, in the survey's languages that we have it in."""
+    texts = {k: v.format(total=total) for k, v in SUM_MESSAGE.items() if k in survey.title}
+    default = texts.pop(survey.default_language, SUM_MESSAGE["en"].format(total=total))
+    return {"default": default, **texts} if texts else default
 
 
 def _points(survey: Survey, item: Item) -> dict[str, Any]:
@@ -83,7 +84,7 @@ def _points(survey: Survey, item: Item) -> dict[str, Any]:
             {
                 "type": "expression",
                 "expression": f"sum({fields}) = {total}",
-                "text": _sum_message(survey.default_language, total),
+                "text": _sum_message(survey, total),
             }
         ],
     }

@@ -81,9 +81,9 @@ def portal_app(service: str) -> Callable[..., Any]:
 {snippet}</main>
 <script>
 window.events = [];
-["ready", "saved", "completed"].forEach(function (type) {{
+["ready", "saved", "completed", "unavailable"].forEach(function (type) {{
   document.getElementById("alliance-form").addEventListener(type, function (e) {{
-    window.events.push(type + ":" + e.detail.complete);
+    window.events.push(type + ":" + (type === "unavailable" ? e.detail.status : e.detail.complete));
   }});
 }});
 </script>
@@ -284,6 +284,73 @@ def test_an_origin_not_listed_cannot_frame_the_form(page: Any, site: Site) -> No
     assert not child[0].url.startswith(site.url)  # the browser replaced it with an error page
     assert events(page) == []
     assert any("frame-ancestors" in line for line in refused), refused
+
+
+def test_messages_go_only_between_the_listed_portal_and_the_service(page: Any, site: Site) -> None:
+    form_url, _, _ = site.invite(respondent="max")
+    page.goto(f"{site.portal}/?form={form_url}")
+    page.wait_for_function("window.events.indexOf('ready:false') >= 0")
+    assert page.locator("#alliance-form iframe").get_attribute("title") == "Alliance questionnaire"
+    # A placeholder added later, without data-title: the frame takes the form's own title.
+    page.evaluate(
+        """url => {
+        const late = document.createElement("div");
+        late.id = "late";
+        late.setAttribute("data-alignment-form", url);
+        document.body.appendChild(late);
+        window.AlignmentForms.mount(late);
+    }""",
+        form_url,
+    )
+    expect(page.locator("#late iframe")).to_have_attribute("title", "Mini survey")
+    # A message from any other window (here the portal page itself) is ignored by embed.js.
+    page.evaluate(
+        "window.postMessage({source: 'alignment-form', type: 'completed', complete: true}, '*')"
+    )
+    page.wait_for_timeout(300)
+    assert events(page) == ["ready:false"]
+    # A form whose fragment names an origin the alliance does not list posts nothing.
+    page.evaluate(
+        """url => {
+        const frame = document.createElement("iframe");
+        frame.src = url + "#origin=" + encodeURIComponent("https://evil.example");
+        document.body.appendChild(frame);
+        window.seen = [];
+        window.addEventListener("message", e => window.seen.push(e.data.type));
+    }""",
+        form_url,
+    )
+    page.wait_for_timeout(1500)
+    assert page.evaluate("window.seen") == []
+
+
+def test_a_failed_save_keeps_everything_typed(page: Any, site: Site) -> None:
+    form_url, _, _ = site.invite(respondent="ivy")
+    page.goto(form_url)
+    page.fill("#f-priorities-speed", "70")
+    page.locator("#q-t1 input[value='2']").check()
+    page.route(
+        "**/forms/inv_*",
+        lambda route: (
+            route.fulfill(
+                status=503, content_type="application/problem+json", body='{"status": 503}'
+            )
+            if route.request.method == "POST"
+            else route.continue_()
+        ),
+    )
+    page.click("button[value='save']")
+    expect(page.locator("#save-status")).to_contain_text("could not save")
+    assert page.input_value("#f-priorities-speed") == "70"
+    assert page.locator("#q-t1 input[value='2']").is_checked()
+
+
+def test_a_link_that_does_not_work_says_so_inside_the_portal(page: Any, site: Site) -> None:
+    site.invite(respondent="lou")  # the portal is listed by an alliance
+    page.goto(f"{site.portal}/?form={site.url}/forms/inv_mistyped")
+    page.wait_for_function("window.events.indexOf('unavailable:404') >= 0")
+    frame = page.frame_locator("#alliance-form iframe")
+    expect(frame.locator("h1")).to_have_text("This link does not work")
 
 
 def test_screenshots_and_no_horizontal_scroll_on_a_phone(chromium: Any, site: Site) -> None:

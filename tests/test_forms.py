@@ -214,7 +214,8 @@ def test_closed_round_is_410_and_unknown_links_404(form_app: Flask) -> None:
     w = Invited(form_app.test_client())
     missing = w.client.get("/forms/inv_nothing_here")
     assert missing.status_code == 404 and "This link does not work" in missing.get_data(True)
-    assert "frame-ancestors 'none'" in missing.headers["Content-Security-Policy"]
+    # A link of no alliance: any alliance's portal may show this page in its frame.
+    assert f"frame-ancestors {PORTAL}" in missing.headers["Content-Security-Policy"]
     assert w.client.get("/forms/sk_admin_x").status_code == 404
     w.client.patch(f"{w.base}/rounds/1", json={"status": "closed"}, headers=w.admin)
     closed = w.client.get(w.url)
@@ -300,6 +301,10 @@ def test_surveyjs_export_of_the_mini_survey(form_app: Flask) -> None:
     assert points["type"] == "multipletext" and points["isRequired"] is True
     assert [i["name"] for i in points["items"]] == ["speed", "risk", "revenue", "cost"]
     assert points["items"][0]["validators"] == [{"type": "numeric", "minValue": 0, "maxValue": 100}]
+    assert points["validators"][0]["text"] == {
+        "default": "The points must add up to 100.",
+        "de": "Die Punkte müssen 100 ergeben.",
+    }
     assert points["validators"][0]["expression"] == (
         "sum({priorities.speed}, {priorities.risk}, {priorities.revenue}, {priorities.cost}) = 100"
     )
@@ -379,3 +384,67 @@ def test_surveyjs_results_that_cannot_be_mapped_are_named(
     assert bad.status_code == 422 and bad.mimetype == "application/problem+json"
     assert path in [e["path"] for e in bad.json["errors"]], bad.json
     assert w.stored()["answers"] == {}
+
+
+def test_origins_are_stored_as_browsers_send_them(form_app: Flask) -> None:
+    client = form_app.test_client()
+    listed = ["https://Portal.Example.COM:443", "http://x.example:80", "http://y.example:08080"]
+    w = Invited(client, frame_ancestors=listed)
+    shown = client.get(w.base, headers=w.admin).json["frame_ancestors"]
+    assert shown == ["https://portal.example.com", "http://x.example", "http://y.example:8080"]
+    me = f"{API}/me/response"
+    ok = client.put(me, json={"answers": {}}, headers={**bearer(w.token), "Origin": PORTAL})
+    assert ok.status_code == 200 and ok.headers["Access-Control-Allow-Origin"] == PORTAL
+    for bad in ("https://a.example\n", "https://a.example/", "ftp://a.example", "https://a:99999"):
+        answer = client.patch(w.base, json={"frame_ancestors": [bad]}, headers=w.admin)
+        assert answer.status_code == 422, bad
+        assert answer.json["errors"][0]["path"] == "frame_ancestors[0]", answer.json
+    body = {
+        "name": "X",
+        "partners": [{"key": "acme\n", "name": "A"}, {"key": "b", "name": "B"}],
+        "survey": "mini",
+    }
+    made = client.post(f"{API}/alliances", json=body, headers=bearer(OPERATOR))
+    assert made.status_code == 422 and made.json["errors"][0]["path"] == "partners[0].key"
+
+
+def test_an_idempotency_key_reused_with_another_query_is_refused(form_app: Flask) -> None:
+    w = Invited(form_app.test_client())
+    me = f"{API}/me/response"
+    headers = {**bearer(w.token), "Idempotency-Key": "k1"}
+    first = w.client.put(f"{me}?format=surveyjs&complete=false", json={"t1": 4}, headers=headers)
+    assert first.status_code == 200 and first.json["complete"] is False
+    again = w.client.put(f"{me}?format=surveyjs&complete=true", json={"t1": 4}, headers=headers)
+    assert again.status_code == 422 and "different body or query" in again.json["detail"]
+    replay = w.client.put(f"{me}?complete=false&format=surveyjs", json={"t1": 4}, headers=headers)
+    assert replay.status_code == 200 and replay.headers["Idempotent-Replayed"] == "true"
+
+
+def test_a_submitted_response_is_complete_again_once_whole_again(form_app: Flask) -> None:
+    w = Invited(form_app.test_client())
+    as_json = {"Accept": "application/json"}
+    w.client.post(w.url, data={**FULL, "action": "submit"})
+    page = w.client.get(w.url).get_data(as_text=True)
+    assert '<input type="hidden" name="submitted" value="1">' in page
+    gap = {**FULL, "priorities.risk": "", "submitted": "1", "action": "save"}
+    assert w.client.post(w.url, data=gap, headers=as_json).json["complete"] is False
+    whole = {**FULL, "submitted": "1", "action": "save"}
+    assert w.client.post(w.url, data=whole, headers=as_json).json["complete"] is True
+    assert w.stored()["complete"] is True
+    # Never submitted: a whole response saved is still only saved.
+    fresh = Invited(w.client)
+    saved = fresh.client.post(fresh.url, data={**FULL, "action": "save"}, headers=as_json)
+    assert saved.json["complete"] is False
+
+
+def test_surveyjs_edge_cases_are_refused_not_guessed(form_app: Flask) -> None:
+    w = Invited(form_app.test_client())
+    me = f"{API}/me/response?format=surveyjs&complete=false"
+    arabic_four = w.client.put(me, json={"t1": "\u0664"}, headers=bearer(w.token))
+    assert arabic_four.status_code == 422 and arabic_four.json["errors"][0]["path"] == "answers.t1"
+    w.client.put(me, json={"t1": 4}, headers=bearer(w.token))
+    empty = w.client.put(me, headers=bearer(w.token))  # no body: no answers, not "erase all"
+    assert empty.status_code == 422 and empty.json["errors"][0]["path"] == "answers"
+    typed = w.client.put(me, headers={**bearer(w.token), "Content-Type": "application/json"})
+    assert typed.status_code == 400  # announced JSON, sent none
+    assert w.stored()["answers"] == {"t1": 4}

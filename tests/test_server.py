@@ -113,12 +113,15 @@ def test_the_access_log_never_shows_an_invitation_token(tmp_path: Path) -> None:
     """Form links carry the token in the path; gunicorn's access log must not keep it."""
     port = free_port()
     access = tmp_path / "access.log"
+    errors = tmp_path / "error.log"
     settings = env(
         SCORING_BIND=f"127.0.0.1:{port}",
         SCORING_INSTANCE_DIR=str(tmp_path),
         SCORING_ACCESS_LOG=str(access),
+        LOG_LEVEL="DEBUG",  # gunicorn then logs every request line in its error log too
     )
-    proc = subprocess.Popen(GUNICORN, cwd=ROOT, env=settings, stderr=subprocess.DEVNULL)
+    with errors.open("wb") as sink:
+        proc = subprocess.Popen(GUNICORN, cwd=ROOT, env=settings, stderr=sink)
     token = "inv_" + "Secret-Token_" * 3
     try:
         deadline = time.monotonic() + 30
@@ -143,3 +146,5 @@ def test_the_access_log_never_shows_an_invitation_token(tmp_path: Path) -> None:
     logged = access.read_text()
     assert logged.count("/forms/inv_[redacted]") >= 2, logged
     assert "Secret-Token" not in logged
+    debug = errors.read_text()
+    assert "GET /forms/inv_[redacted]" in debug and "Secret-Token" not in debug

@@ -1,7 +1,7 @@
 """``Idempotency-Key`` on every write: a retried request is answered once, never applied twice.
 
 Scoped to the credential and the route (method and path). While the first request runs, the
-same key answers 409; with a different body (compared as canonical JSON) 422; once it has
+same key answers 409; with a different body (compared as canonical JSON) or query, 422; once it has
 succeeded, its 2xx answer is replayed, without any secret it issued (keys and tokens are shown
 once). Answers other than 2xx are not kept, so a corrected retry runs again. Records are kept
 for ``KEEP`` and purged after that.
@@ -31,13 +31,15 @@ MAX_KEY = 255
 
 
 def _request_hash() -> str:
-    """SHA-256 of the body: canonical JSON when it parses, else its bytes."""
+    """SHA-256 of the query (sorted) and the body (canonical JSON when it parses, else its
+    bytes): ``?format=`` and ``?complete=`` change what a request means."""
     raw = request.get_data(cache=True)
     try:
         canonical = json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":")).encode()
     except (ValueError, RecursionError):
         canonical = raw
-    return hashlib.sha256(canonical).hexdigest()
+    query = json.dumps(sorted(request.args.items(multi=True))).encode()
+    return hashlib.sha256(query + b"\n" + canonical).hexdigest()
 
 
 def before() -> Response | None:
@@ -70,7 +72,7 @@ def before() -> Response | None:
         if record is None:  # pragma: no cover - just inserted or already there
             return None
         if record.request_hash != digest:
-            fail(422, f"This {HEADER} was used with a different body.")
+            fail(422, f"This {HEADER} was used with a different body or query.")
         if record.state == "done":
             replay = Response(record.body, status=record.status, content_type=record.content_type)
             replay.headers["Idempotent-Replayed"] = "true"

@@ -13,6 +13,9 @@ FALLBACK = "en"
 
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
+        "required_note": "Every question must be answered unless it is marked optional.",
+        "incomplete_again": "Saved. Some answers are missing now, so your response counts as not submitted until they are given.",
+        "failed": "Not saved: the service could not save your answers just now. They are still here; try again.",
         "for": "For {partner}, answering as {role}",
         "round": "Round {n}: {label}",
         "progress": "{done} of {total} required questions answered",
@@ -47,6 +50,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "not_found_text": "The questionnaire link is unknown or no longer valid. Ask the person who sent it to you for a new one.",
     },
     "de": {
+        "required_note": "Alle Fragen sind zu beantworten, außer den als freiwillig markierten.",
+        "incomplete_again": "Gespeichert. Jetzt fehlen Antworten; bis sie gegeben sind, gilt Ihre Antwort als nicht abgesendet.",
+        "failed": "Nicht gespeichert: Der Dienst konnte Ihre Antworten gerade nicht speichern. Sie sind noch da; bitte erneut versuchen.",
         "for": "Für {partner}, in der Rolle {role}",
         "round": "Runde {n}: {label}",
         "progress": "{done} von {total} Pflichtfragen beantwortet",
@@ -81,6 +87,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "not_found_text": "Der Link zum Fragebogen ist unbekannt oder nicht mehr gültig. Bitten Sie die Person, die ihn geschickt hat, um einen neuen.",
     },
     "fr": {
+        "required_note": "Toutes les questions appellent une réponse, sauf celles marquées facultatives.",
+        "incomplete_again": "Enregistré. Des réponses manquent désormais : votre questionnaire compte comme non envoyé tant qu'elles ne sont pas données.",
+        "failed": "Non enregistré : le service n'a pas pu enregistrer vos réponses pour l'instant. Elles sont toujours là ; réessayez.",
         "for": "Pour {partner}, en tant que {role}",
         "round": "Tour {n} : {label}",
         "progress": "{done} questions obligatoires sur {total} ont une réponse",

@@ -37,6 +37,7 @@ bp = Blueprint(
 SCRIPT_WORDS = (
     *("total", "total_left", "total_over", "total_ok", "progress"),
     *("autosaved", "not_saved", "offline", "submitted", "saved", "error_prefix", "errors_summary"),
+    *("incomplete_again", "failed"),
 )
 
 
@@ -94,8 +95,12 @@ def _survey(found: Found) -> Survey:
 
 
 def _page(status: int, kind: str, found: Found | None, lang: str | None = None) -> Response:
-    """The friendly page for a closed round (410) or a link that does not work (404)."""
-    g.frame_origins = list(found.alliance.frame_ancestors) if found else []
+    """The friendly page for a closed round (410) or a link that does not work (404).
+
+    A link of no alliance at all may be framed by any alliance's portal, so that a mistyped
+    link shows this page in the portal rather than the browser's refusal; it reveals nothing.
+    """
+    g.frame_origins = list(found.alliance.frame_ancestors) if found else sorted(_all_origins())
     if found is not None and lang is None:
         lang = _language(_survey(found))
     words = Words(lang or "en")
@@ -111,9 +116,20 @@ def _page(status: int, kind: str, found: Found | None, lang: str | None = None) 
     if _wants_json():
         return _json({"status": kind, "message": text}, status)
     html = render_template(
-        "forms/message.html", lang=words.lang, title=words(f"{kind}_title"), text=text
+        "forms/message.html",
+        lang=words.lang,
+        title=words(f"{kind}_title"),
+        text=text,
+        status=status,
+        origins=g.frame_origins,
     )
     return Response(html, status=status, mimetype="text/html")
+
+
+def _all_origins() -> set[str]:
+    """Every origin any alliance lists."""
+    rows = db().execute(select(Alliance.frame_ancestors))
+    return {origin for (listed,) in rows for origin in listed}
 
 
 def _wants_json() -> bool:
@@ -200,9 +216,14 @@ def save(token: str) -> Response:
     words = Words(lang)
     submit = request.form.get("action") == "submit"
     answers, errors = read_form(survey, request.form, complete=submit, words=words)
-    # A submitted response stays complete through later saves, as long as it still is.
+    # A submitted response stays complete through later saves, as long as it still is; and
+    # once submitted (``submitted=1``, kept by the page), it is complete again as soon as it
+    # is whole again: the person could as well press Submit.
     complete = submit
-    if not submit and not errors and found.stored is not None and found.stored.complete:
+    was_submitted = bool(found.stored and found.stored.complete) or (
+        request.form.get("submitted") == "1"
+    )
+    if not submit and not errors and was_submitted:
         kept, problems = read_form(survey, request.form, complete=True, words=words)
         if not problems:
             answers, complete = kept, True

@@ -4,7 +4,8 @@
    <script src="https://scoring.example/embed.js" async></script>
 
    Each placeholder gets an iframe of the form, sized to its content, and receives the DOM
-   events "ready", "saved" and "completed" (CustomEvent, bubbling; detail: {complete}).
+   events "ready", "saved" and "completed" (CustomEvent, bubbling; detail: {complete}), or
+   "unavailable" (detail: {status}: 404 for a link that does not work, 410 for a closed round).
    Messages are taken only from the service's own origin and from that placeholder's iframe. */
 (function () {
   "use strict";
@@ -48,8 +49,16 @@
       if (data.type === "resize" && typeof data.height === "number") {
         m.frame.style.height = Math.max(0, Math.ceil(data.height)) + "px";
       } else if (data.type === "ready" || data.type === "saved" || data.type === "completed") {
+        if (data.type === "ready" && typeof data.title === "string" &&
+            !m.placeholder.getAttribute("data-title")) {
+          m.frame.title = data.title;  // the questionnaire's own title, in its language
+        }
         m.placeholder.dispatchEvent(new CustomEvent(data.type, {
           bubbles: true, detail: { complete: data.complete === true }
+        }));
+      } else if (data.type === "unavailable") {  // 404: the link does not work; 410: closed
+        m.placeholder.dispatchEvent(new CustomEvent("unavailable", {
+          bubbles: true, detail: { status: data.status }
         }));
       }
     });

@@ -3,11 +3,10 @@
 (function () {
   "use strict";
   var form = document.getElementById("survey-form");
-  if (!form) return;
-  var words = JSON.parse(form.getAttribute("data-words"));
-  var origins = JSON.parse(form.getAttribute("data-origins"));
-  var statusEl = document.getElementById("save-status");
-  var notice = document.getElementById("notice");
+  var unavailable = document.getElementById("unavailable");  // the 404 and 410 pages
+  var holder = form || unavailable;
+  if (!holder) return;
+  var origins = JSON.parse(holder.getAttribute("data-origins"));
 
   function say(key, values) {
     return words[key].replace(/\{(\w+)\}/g, function (_, name) { return values[name]; });
@@ -35,6 +34,15 @@
       post("resize", { height: height });
     }
   }
+
+  if (!form) {  // the link does not work (404) or the round is closed (410)
+    reportHeight();
+    post("unavailable", { status: parseInt(unavailable.getAttribute("data-status"), 10) });
+    return;
+  }
+  var words = JSON.parse(form.getAttribute("data-words"));
+  var statusEl = document.getElementById("save-status");
+  var notice = document.getElementById("notice");
 
   /* Points: a live total and what is left to give. */
   function updateTotal(fieldset) {
@@ -144,32 +152,41 @@
       method: "POST", body: body, credentials: "omit",
       headers: { Accept: "application/json" }
     }).then(function (response) {
-      return response.json().then(function (data) { return [response.status, data]; });
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        return [response.status, data];
+      });
     }).then(function (result) {
       var status = result[0], data = result[1];
       if (status === 200) {
         clearErrors();
-        statusEl.textContent = words.autosaved;
+        var wasComplete = form.getAttribute("data-complete") === "true";
         form.setAttribute("data-complete", data.complete ? "true" : "false");
+        statusEl.textContent = words.autosaved;
         post("saved", { complete: data.complete });
         if (data.status === "completed") {
-          notice.textContent = words.submitted;
-          notice.hidden = false;
-          notice.focus();
+          form.elements.submitted.value = "1";
+          showNotice(words.submitted);
           post("completed", { complete: true });
-        } else if (action === "save-now") {
-          notice.textContent = words.saved;
+        } else if (wasComplete && !data.complete) {  // said, not focused: they are typing
+          statusEl.textContent = words.incomplete_again;
+          notice.textContent = words.incomplete_again;
           notice.hidden = false;
+        } else if (action === "save-now") {
+          showNotice(words.saved);
         }
       } else if (status === 422) {
         statusEl.textContent = words.not_saved;
         showErrors(data.errors, action === "submit");
-      } else {
+      } else if (status === 404 || status === 410) {  // the link was revoked, the round closed
         var main = document.getElementById("main");
-        main.innerHTML = "";
         var p = document.createElement("p");
-        p.textContent = data.message || words.offline;
-        main.appendChild(p);
+        p.textContent = data.message;
+        p.tabIndex = -1;
+        main.replaceChildren(p);
+        p.focus();
+        post("unavailable", { status: status });
+      } else {  // the service failed: keep everything typed, say so
+        statusEl.textContent = words.failed;
       }
     }).catch(function () {
       statusEl.textContent = words.offline;
@@ -179,6 +196,12 @@
       if (again) { var next = again; again = null; send(next); }
     });
     return inFlight;
+  }
+
+  function showNotice(text) {
+    notice.textContent = text;
+    notice.hidden = false;
+    notice.focus();  // focus makes screen readers read it, and shows it in a long page
   }
 
   form.addEventListener("input", function (event) {
@@ -209,5 +232,5 @@
   updateProgress();
   if ("ResizeObserver" in window) new ResizeObserver(reportHeight).observe(document.documentElement);
   reportHeight();
-  post("ready", { complete: form.getAttribute("data-complete") === "true" });
+  post("ready", { complete: form.getAttribute("data-complete") === "true", title: document.title });
 })();
