@@ -159,6 +159,14 @@ def page(chromium: Any) -> Iterator[Any]:
     context.close()
 
 
+@pytest.fixture
+def phone(chromium: Any) -> Iterator[Any]:
+    context = chromium.new_context(viewport={"width": 375, "height": 812}, has_touch=False)
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
 def serious(page_or_frame: Any) -> list[str]:
     """axe-core's serious and critical violations on the page, as readable lines."""
     from axe_playwright_python.sync_playwright import Axe
@@ -185,7 +193,9 @@ def focused(frame: Any) -> str:
     return name
 
 
-def test_a_portal_embeds_the_form_and_a_keyboard_completes_it(page: Any, site: Site) -> None:
+def test_a_portal_embeds_the_form_and_a_keyboard_completes_it(phone: Any, site: Site) -> None:
+    """On a phone-sized screen (375 px), keyboard only, in a portal page."""
+    page = phone
     form_url, token, _ = site.invite()
     logged: list[str] = []
     page.on("console", lambda m: logged.append(m.text))
@@ -223,6 +233,8 @@ def test_a_portal_embeds_the_form_and_a_keyboard_completes_it(page: Any, site: S
     page.keyboard.press("Tab")
     page.keyboard.type("Typed with the keyboard only.")
     assert "7 of 7" in frame.locator("#progress-text").inner_text()
+    widths = inner.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], widths  # no sideways scrolling in the 375 px portal
     page.keyboard.press("Tab")  # Save and finish later
     page.keyboard.press("Tab")  # Submit
     assert focused(inner) == "action" and inner.evaluate("document.activeElement.value") == "submit"
