@@ -61,15 +61,19 @@ def init_app(app: Flask) -> problems.ProblemApi:
     @app.before_request
     def _json_only() -> None:
         """A body sent to the API must be JSON: 415 otherwise, before anything is parsed."""
-        routed = request.routing_exception is None  # 404 and 405 win over 415
-        if "\x00" in request.path or any("\x00" in v for v in request.args.values()):
+        # On the raw URL (the server has decoded the path, not the query): no parsing of
+        # the query string for every request.
+        query = request.environ.get("QUERY_STRING", "")
+        if "\x00" in request.environ.get("PATH_INFO", "") or "%00" in query or "\x00" in query:
             abort(400, description="NUL characters are not allowed in the URL.")
+        if request.method not in JSON_METHODS:
+            return
+        routed = request.routing_exception is None  # 404 and 405 win over 415
         has_body = bool(request.content_length) or "Transfer-Encoding" in request.headers
         csv = request.mimetype == "text/csv" and request.endpoint in CSV_ENDPOINTS
         if (
             routed
             and request.path.startswith("/api/")  # the HTML forms post form-encoded bodies
-            and request.method in JSON_METHODS
             and has_body
             and not request.is_json
             and not csv
