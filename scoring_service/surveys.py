@@ -140,6 +140,27 @@ class Survey:
     R: NDArray[np.float64]
 
     @cached_property
+    def languages(self) -> tuple[str, ...]:
+        """Languages that every text of the survey has (the default first, then sorted): a
+        form in one of them is in that language throughout."""
+        texts: list[Text] = [self.title, *(i.text for i in self.items)]
+        for named in (*self.roles, *self.objectives):
+            texts += [named.label, *([named.description] if named.description else [])]
+        for d in self.dimensions:
+            texts += [
+                d.label,
+                *([d.description] if d.description else []),
+                *d.scale.labels.values(),
+            ]
+        for r in self.relations:
+            texts += [r.rationale, *([r.next_step] if r.next_step else [])]
+        texts += [b.label for b in self.scoring.bands]
+        if self.description:
+            texts.append(self.description)
+        common = set.intersection(*(set(t) for t in texts)) - {self.default_language}
+        return (self.default_language, *sorted(common))
+
+    @cached_property
     def objective_ids(self) -> tuple[str, ...]:
         """Objective ids in file order (the order of R's rows)."""
         return tuple(o.id for o in self.objectives)

@@ -336,6 +336,44 @@ def test_messages_go_only_between_the_listed_portal_and_the_service(page: Any, s
     assert page.evaluate("window.seen") == []
 
 
+def test_errors_go_as_their_questions_are_answered(page: Any, site: Site) -> None:
+    form_url, token, _ = site.invite(respondent="noa")
+    page.goto(form_url)
+    page.click("button[value='submit']")
+    expect(page.locator("#error-summary li")).to_have_count(7)
+    # The summary lists the questions in page order; a link moves focus to its question.
+    assert page.locator("#error-summary li").first.inner_text().startswith("Spread 100 points.")
+    page.locator("#error-summary a[href='#q-g3']").click()
+    assert page.evaluate("document.activeElement.name") == "g3"
+    # Answering one question and saving removes its error; the others stay.
+    page.keyboard.press("Space")
+    expect(page.locator("#err-g3")).to_have_count(0)
+    expect(page.locator("#error-summary li")).to_have_count(6)
+    assert page.get_attribute("#q-g3", "aria-invalid") is None
+    assert page.get_attribute("#q-t1", "aria-invalid") == "true"
+    # Text typed without leaving the field is saved after a pause.
+    page.fill("#f-comments", "Still typing")
+    expect(page.locator("#save-status")).to_have_text("Saved")
+    page.wait_for_timeout(2500)
+    assert site.stored(token)["answers"].get("comments") == "Still typing"
+
+
+def test_a_double_click_submits_once(page: Any, site: Site) -> None:
+    form_url, _, _ = site.invite(respondent="dee")
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.post_data or "") if r.method == "POST" else None)
+    page.goto(form_url)
+    for name, value in (("t1", 4), ("t2", 2), ("t3", 5), ("g1", 3), ("g2", 4), ("g3", 1)):
+        page.locator(f"#q-{name} input[value='{value}']").check()
+    page.fill("#f-priorities-speed", "100")
+    page.wait_for_timeout(2500)  # let the saves as you go settle
+    posts.clear()
+    page.locator("button[value='submit']").dblclick()
+    expect(page.locator("#notice")).to_contain_text("submitted")
+    page.wait_for_timeout(500)
+    assert sum("action=submit" in body for body in posts) == 1, posts
+
+
 def test_a_failed_save_keeps_everything_typed(page: Any, site: Site) -> None:
     form_url, _, _ = site.invite(respondent="ivy")
     page.goto(form_url)

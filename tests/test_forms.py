@@ -448,3 +448,69 @@ def test_surveyjs_edge_cases_are_refused_not_guessed(form_app: Flask) -> None:
     typed = w.client.put(me, headers={**bearer(w.token), "Content-Type": "application/json"})
     assert typed.status_code == 400  # announced JSON, sent none
     assert w.stored()["answers"] == {"t1": 4}
+
+
+@pytest.mark.parametrize(
+    ("query", "accept", "lang"),
+    [
+        ("", "*", "en"),
+        ("", "fr, *;q=0.1", "en"),
+        ("", "de-CH, en;q=0.9", "de"),
+        ("", "en-GB;q=0.9, de;q=0.8", "en"),
+        ("", "de;q=0, en;q=0.1", "en"),
+        ("", "", "en"),
+        ("?lang=DE", "en", "de"),
+        ("?lang=fr", "de", "de"),  # no French survey texts: the browser's choice then
+    ],
+)
+def test_language_negotiation(form_app: Flask, query: str, accept: str, lang: str) -> None:
+    w = Invited(form_app.test_client())
+    page = w.client.get(w.url + query, headers={"Accept-Language": accept} if accept else {})
+    assert f'<html lang="{lang}">' in page.get_data(as_text=True)
+
+
+def test_pages_without_an_alliance_speak_the_browsers_language(form_app: Flask) -> None:
+    page = form_app.test_client().get("/forms/inv_unknown", headers={"Accept-Language": "fr"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 404 and '<html lang="fr">' in html
+    assert "Ce lien ne fonctionne pas" in html
+
+
+def test_errors_come_in_page_order_and_notices_only_when_true(form_app: Flask) -> None:
+    w = Invited(form_app.test_client())
+    empty = w.client.post(
+        w.url, data={"action": "submit"}, headers={"Accept": "application/json"}
+    ).json
+    # The points are shown first (in the file they come after the Likert items).
+    assert list(empty["errors"]) == ["priorities", "t1", "t2", "t3", "g1", "g2", "g3"]
+    lying = w.client.get(f"{w.url}?done=submitted").get_data(as_text=True)
+    assert '<div id="notice" class="notice" role="status" tabindex="-1" hidden></div>' in lying
+
+
+def test_a_stakeholder_whose_role_left_the_survey_is_not_invited(tmp_path: Path) -> None:
+    import shutil
+
+    surveys = tmp_path / "surveys"
+    shutil.copytree(FIXTURES / "surveys" / "mini", surveys / "mini")
+    shutil.copytree(
+        Path(__file__).parent.parent / "surveys" / "alliance-objectives",
+        surveys / "alliance-objectives",
+    )
+    url = f"sqlite:///{tmp_path / 'scoring.db'}"
+    client = create_app(settings_for(url, tmp_path, surveys_dir=surveys)).test_client()
+    w = Invited(client, survey="alliance-objectives")
+    client.post(
+        f"{w.base}/rounds/1/invitations",
+        json={"partner": "acme", "role": "finance", "respondent": "fin"},
+        headers=w.admin,
+    )
+    client.patch(f"{w.base}/rounds/1", json={"status": "closed"}, headers=w.admin)
+    client.patch(w.base, json={"survey": "mini"}, headers=w.admin)
+    client.post(f"{w.base}/rounds", json={"label": "Q2"}, headers=w.admin)
+    again = client.post(
+        f"{w.base}/rounds/2/invitations",
+        json={"partner": "acme", "stakeholder": "fin"},
+        headers=w.admin,
+    )
+    assert again.status_code == 422 and again.json["errors"][0]["path"] == "stakeholder"
+    assert "'finance' is not in this round's survey" in again.json["errors"][0]["message"]

@@ -80,6 +80,11 @@ def _stakeholder(
                     )
                 ]
             )
+        survey = ext.registry.get(r.survey_id, r.survey_version)
+        if person.role not in survey.role_ids:  # the survey changed since they last answered
+            roles = ", ".join(survey.role_ids)
+            message = f"their role {person.role!r} is not in this round's survey; invite them "
+            raise InvalidInput([FieldError("stakeholder", message + f"with a role of: {roles}")])
         return person
     survey = ext.registry.get(r.survey_id, r.survey_version)
     if body["role"] not in survey.role_ids:

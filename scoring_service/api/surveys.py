@@ -25,7 +25,7 @@ def _public(response: Response) -> Response:
 
 def languages(survey: Survey) -> list[str]:
     """Languages every text of the survey is available in."""
-    return sorted(set.intersection(*(set(i.text) for i in survey.items)))
+    return sorted(survey.languages)
 
 
 Translate = Callable[[Text | None], str | None]

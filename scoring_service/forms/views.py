@@ -7,6 +7,7 @@ go, the live points total and the events for the embedding page, posting the sam
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,16 +16,15 @@ from sqlalchemy import select
 from werkzeug.exceptions import Conflict
 
 from ..api.access import db
-from ..api.responses import write_one
-from ..api.surveys import document, languages
+from ..api.responses import check_response, write_one
+from ..api.surveys import document
 from ..errors import InvalidInput
-from ..responses import check_answers
 from ..store.credentials import INVITATION_PREFIX, digest
 from ..store.models import Alliance, Invitation, Partner, Round, Stakeholder, StoredResponse
 from ..store.queries import close_if_due, round_row
 from ..surveys import Survey, SurveyRegistry
 from .answers import Errors, field_values, points_total, progress, question_labels, read_form
-from .i18n import Words
+from .i18n import FALLBACK, STRINGS, Words
 
 bp = Blueprint(
     "forms",
@@ -79,13 +79,29 @@ def _lookup(token: str) -> Found | None:
     return Found(*row)
 
 
+def negotiate(available: Sequence[str], default: str) -> str:
+    """``?lang=`` (any case) if available; else the browser's languages, most preferred first:
+    an exact match, then the primary subtag (``de-CH`` -> ``de``), ``*`` -> the default;
+    else the default."""
+    by_lower = {a.lower(): a for a in available}
+    asked = request.args.get("lang", "").lower()
+    if asked in by_lower:
+        return by_lower[asked]
+    for value, quality in request.accept_languages:  # ordered by quality
+        value = value.lower()
+        if quality <= 0:
+            continue
+        if value == "*":
+            return default
+        for candidate in (value, value.split("-")[0]):
+            if candidate in by_lower:
+                return by_lower[candidate]
+    return default
+
+
 def _language(survey: Survey) -> str:
-    """``?lang=`` if the survey has it, else the browser's best match, else the default."""
-    available = languages(survey)
-    asked = request.args.get("lang", "")
-    if asked in available:
-        return asked
-    return request.accept_languages.best_match(available) or survey.default_language
+    """The form's language: one that every text of the survey has."""
+    return negotiate(survey.languages, survey.default_language)
 
 
 def _survey(found: Found) -> Survey:
@@ -101,9 +117,9 @@ def _page(status: int, kind: str, found: Found | None, lang: str | None = None) 
     link shows this page in the portal rather than the browser's refusal; it reveals nothing.
     """
     g.frame_origins = list(found.alliance.frame_ancestors) if found else sorted(_all_origins())
-    if found is not None and lang is None:
-        lang = _language(_survey(found))
-    words = Words(lang or "en")
+    if lang is None:
+        lang = _language(_survey(found)) if found else negotiate(sorted(STRINGS), FALLBACK)
+    words = Words(lang)
     text = words("not_found_text")
     if found is not None and kind == "closed":
         when = found.round.closed_at or found.round.closes_at
@@ -114,7 +130,7 @@ def _page(status: int, kind: str, found: Found | None, lang: str | None = None) 
             date=when.date().isoformat() if when else "",
         )
     if _wants_json():
-        return _json({"status": kind, "message": text}, status)
+        return _json({"status": kind, "title": words(f"{kind}_title"), "message": text}, status)
     html = render_template(
         "forms/message.html",
         lang=words.lang,
@@ -196,9 +212,11 @@ def form(token: str) -> Response:
     survey = _survey(found)
     lang = _language(survey)
     words = Words(lang)
-    notice = {"saved": words("saved"), "submitted": words("submitted")}.get(
-        request.args.get("done", "")
-    )
+    done, notice = request.args.get("done"), None
+    if found.stored is not None and done == "submitted" and found.stored.complete:
+        notice = words("submitted")
+    elif found.stored is not None and done == "saved":
+        notice = words("saved")
     stored = found.stored.answers if found.stored else {}
     return _render(found, survey, lang, field_values(survey, stored), stored, {}, notice)
 
@@ -227,9 +245,11 @@ def save(token: str) -> Response:
         kept, problems = read_form(survey, request.form, complete=True, words=words)
         if not problems:
             answers, complete = kept, True
+    body = {"role": found.person.role, "answers": answers, "complete": complete}
     if not errors:
-        errors = _api_check(survey, answers, complete, words)
+        errors = _api_check(survey, body, words)
     if errors:
+        errors = in_page_order(survey, errors)
         if _wants_json():
             return _json({"status": "invalid", "errors": errors}, 422)
         values = {k: v for k, v in request.form.items() if k != "action"}
@@ -237,7 +257,6 @@ def save(token: str) -> Response:
     row = round_row(db(), found.alliance.id, found.round.n)
     if row is None:  # pragma: no cover - the alliance was deleted meanwhile
         return _page(404, "not_found", None, lang)
-    body = {"role": found.person.role, "answers": answers, "complete": complete}
     try:
         write_one(row, found.partner.id, found.person.ref, body)
     except Conflict:  # closed between the check and the write
@@ -250,10 +269,24 @@ def save(token: str) -> Response:
     return Response(status=303, headers={"Location": target})
 
 
-def _api_check(survey: Survey, answers: dict[str, Any], complete: bool, words: Words) -> Errors:
-    """The API's own check, as a last guard (the form's checks should have caught it all)."""
+def in_page_order(survey: Survey, errors: Errors) -> Errors:
+    """The errors in the order the page shows their questions: the points, the dimensions'
+    questions, the free text (for the summary at the top)."""
+    order: list[str] = []
+    for item in survey.items_of("allocation"):
+        order += [item.id, *(f"{item.id}.{o}" for o in survey.objective_ids)]
+    for dimension in survey.dimensions:
+        order += list(dimension.items)
+    order += [i.id for i in survey.items_of("text")]
+    rank = {key: k for k, key in enumerate(order)}
+    return dict(sorted(errors.items(), key=lambda kv: rank.get(kv[0], len(rank))))
+
+
+def _api_check(survey: Survey, body: dict[str, Any], words: Words) -> Errors:
+    """The API's own check of role and answers, as a last guard (the form's checks should
+    have caught everything in the answers; a role the survey lacks is the invitation's fault)."""
     try:
-        check_answers(answers, survey, complete=complete)
+        check_response(survey, body)
     except InvalidInput as exc:
         return {e.path.removeprefix("answers.").split(".")[0]: words("invalid") for e in exc.errors}
     return {}

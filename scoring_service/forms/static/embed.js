@@ -48,6 +48,10 @@
       if (m.frame.contentWindow !== event.source) return;
       if (data.type === "resize" && typeof data.height === "number") {
         m.frame.style.height = Math.max(0, Math.ceil(data.height)) + "px";
+      } else if (data.type === "scrollto" && typeof data.top === "number") {
+        // The form moved focus to something (an error, a notice): bring it into view.
+        var top = m.frame.getBoundingClientRect().top + window.scrollY + data.top;
+        window.scrollTo({ top: Math.max(0, top), behavior: "smooth" });
       } else if (data.type === "ready" || data.type === "saved" || data.type === "completed") {
         if (data.type === "ready" && typeof data.title === "string" &&
             !m.placeholder.getAttribute("data-title")) {

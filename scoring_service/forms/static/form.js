@@ -8,10 +8,6 @@
   if (!holder) return;
   var origins = JSON.parse(holder.getAttribute("data-origins"));
 
-  function say(key, values) {
-    return words[key].replace(/\{(\w+)\}/g, function (_, name) { return values[name]; });
-  }
-
   /* The embedding page's origin, passed by embed.js in the fragment; used only if the
      alliance lists it, and only then is anything posted to the parent. */
   var parentOrigin = null;
@@ -34,6 +30,12 @@
       post("resize", { height: height });
     }
   }
+  /* Bring an element into view: in a frame sized to its content, the portal page scrolls. */
+  function reveal(el) {
+    var top = el.getBoundingClientRect().top + window.scrollY;
+    if (parentOrigin) post("scrollto", { top: Math.max(0, top - 16) });
+    else el.scrollIntoView({ block: "start" });
+  }
 
   if (!form) {  // the link does not work (404) or the round is closed (410)
     reportHeight();
@@ -43,61 +45,103 @@
   var words = JSON.parse(form.getAttribute("data-words"));
   var statusEl = document.getElementById("save-status");
   var notice = document.getElementById("notice");
+  function say(key, values) {
+    return words[key].replace(/\{(\w+)\}/g, function (_, name) { return values[name]; });
+  }
 
-  /* Points: a live total and what is left to give. */
-  function updateTotal(fieldset) {
-    var total = parseInt(fieldset.getAttribute("data-total"), 10);
-    var sum = 0;
+  /* Points: the sum typed so far, and the line under the fields (rewritten only when the
+     sum changes, so that screen readers hear it once per change). */
+  function pointsOf(fieldset) {
+    var total = parseInt(fieldset.getAttribute("data-total"), 10), sum = 0;
     fieldset.querySelectorAll("input.points").forEach(function (input) {
       var v = input.value.trim();
       if (/^\d+$/.test(v)) sum += parseInt(v, 10);
     });
-    var out = fieldset.querySelector("output");
-    var tail = sum === total ? say("total_ok", { total: total })
-      : sum < total ? say("total_left", { left: total - sum })
-      : say("total_over", { over: sum - total });
-    out.textContent = say("total", { sum: sum, total: total }) + " " + tail;  // as the server words it
-    out.classList.toggle("ok", sum === total);
-    out.classList.toggle("over", sum > total);
-    return sum === total;
+    return { sum: sum, total: total };
   }
-  var allocations = Array.prototype.slice.call(form.querySelectorAll("fieldset.allocation"));
+  function renderTotal(fieldset) {
+    var p = pointsOf(fieldset), out = fieldset.querySelector("output");
+    var tail = p.sum === p.total ? say("total_ok", { total: p.total })
+      : p.sum < p.total ? say("total_left", { left: p.total - p.sum })
+      : say("total_over", { over: p.sum - p.total });
+    var text = say("total", { sum: p.sum, total: p.total }) + " " + tail;  // as the server words it
+    if (out.textContent !== text) out.textContent = text;
+    out.classList.toggle("ok", p.sum === p.total);
+    out.classList.toggle("over", p.sum > p.total);
+  }
 
   /* Progress: required questions answered. */
+  function answered(box) {
+    if (box.classList.contains("allocation")) { var p = pointsOf(box); return p.sum === p.total; }
+    if (box.classList.contains("likert")) return !!box.querySelector("input:checked");
+    if (box.classList.contains("objective")) return true;  // its format passed the last save
+    var text = box.querySelector("textarea");
+    return !!(text && text.value.trim());
+  }
   var progressBar = document.getElementById("progress");
   var progressText = document.getElementById("progress-text");
   function updateProgress() {
     var done = 0, total = 0;
     form.querySelectorAll("[data-required]").forEach(function (q) {
       total += 1;
-      if (q.classList.contains("allocation")) { if (updateTotal(q)) done += 1; }
-      else if (q.classList.contains("likert")) { if (q.querySelector("input:checked")) done += 1; }
-      else if (q.querySelector("textarea").value.trim()) done += 1;
+      if (answered(q)) done += 1;
     });
-    allocations.forEach(updateTotal);
     progressBar.max = total;
     progressBar.value = done;
-    progressText.textContent = say("progress", { done: done, total: total });
+    var text = say("progress", { done: done, total: total });
+    if (progressText.textContent !== text) progressText.textContent = text;
   }
 
-  /* Errors beside their fields, as the server words them. */
+  /* Errors beside their fields, as the server words them, and a summary at the top. */
   function anchor(key) { return "q-" + key.replace(/\./g, "-"); }
+  function controlOf(box) {
+    return box.matches("fieldset") ? box : box.querySelector("input, textarea");
+  }
+  function removeError(p) {
+    var box = p.parentElement.closest("[id^='q-']");
+    var target = box && controlOf(box);
+    if (target) {
+      target.removeAttribute("aria-invalid");
+      var ids = (target.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+        return id && id !== p.id;
+      });
+      if (ids.length) target.setAttribute("aria-describedby", ids.join(" "));
+      else target.removeAttribute("aria-describedby");
+    }
+    var summary = document.getElementById("error-summary");
+    if (summary && box) {
+      var link = summary.querySelector("a[href='#" + box.id + "']");
+      if (link) link.parentElement.remove();
+      if (!summary.querySelector("li")) summary.remove();
+    }
+    p.remove();
+  }
   function clearErrors() {
-    form.querySelectorAll("p.error").forEach(function (p) { p.remove(); });
-    form.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
-    form.querySelectorAll("[data-describedby]").forEach(function (el) {
-      var base = el.getAttribute("data-describedby");
-      if (base) el.setAttribute("aria-describedby", base); else el.removeAttribute("aria-describedby");
-    });
+    form.querySelectorAll("p.error").forEach(removeError);
     var summary = document.getElementById("error-summary");
     if (summary) summary.remove();
   }
+  /* After a save went through: drop the errors of questions that are answered now, keep the
+     others (a missing answer is still missing). */
+  function pruneErrors() {
+    form.querySelectorAll("p.error").forEach(function (p) {
+      var box = p.parentElement.closest("[id^='q-']");
+      if (!box || answered(box)) removeError(p);
+    });
+  }
+  function labelOf(box) {
+    var label = box && box.querySelector("legend, label");
+    return label && label.firstChild ? label.firstChild.textContent.trim() + " " : "";
+  }
+  /* A submit replaces every error and the summary; a save adds or replaces its own. */
   function showErrors(errors, withSummary) {
-    clearErrors();
-    var keys = Object.keys(errors);
+    if (withSummary) clearErrors();
+    var keys = Object.keys(errors);  // in page order, as the server sends them
     keys.forEach(function (key) {
       var box = document.getElementById(anchor(key));
       if (!box) return;
+      var old = document.getElementById("err-" + key.replace(/\./g, "-"));
+      if (old) removeError(old);
       var p = document.createElement("p");
       p.className = "error";
       p.id = "err-" + key.replace(/\./g, "-");
@@ -108,7 +152,7 @@
       p.appendChild(document.createTextNode(errors[key]));
       var after = box.querySelector("legend, label");
       if (after) after.insertAdjacentElement("afterend", p); else box.prepend(p);
-      var target = box.matches("fieldset") ? box : box.querySelector("input, textarea");
+      var target = controlOf(box);
       if (target) {
         target.setAttribute("aria-invalid", "true");
         var ids = (target.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
@@ -129,25 +173,62 @@
     keys.forEach(function (key) {
       var li = document.createElement("li");
       var a = document.createElement("a");
-      var box = document.getElementById(anchor(key));
-      var label = box && box.querySelector("legend, label");
       a.href = "#" + anchor(key);
-      a.textContent = (label ? label.firstChild.textContent.trim() + " " : "") + errors[key];
+      a.textContent = labelOf(document.getElementById(anchor(key))) + errors[key];
       li.appendChild(a);
       list.appendChild(li);
     });
     summary.appendChild(list);
     form.parentNode.insertBefore(summary, form);
     summary.focus();
+    reveal(summary);
+  }
+  /* A summary link moves focus to its question's first control (a hash link would move
+     nothing in a frame, and add history entries). */
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("#error-summary a");
+    if (!link) return;
+    var box = document.getElementById(link.getAttribute("href").slice(1));
+    if (!box) return;
+    event.preventDefault();
+    var control = box.querySelector("input:checked, input, textarea");
+    if (control) control.focus({ preventScroll: true });
+    reveal(box);
+  });
+
+  function showNotice(text, focus) {
+    notice.textContent = text;
+    notice.hidden = false;
+    if (focus) {  // focus makes screen readers read it, and shows it in a long page
+      notice.focus({ preventScroll: true });
+      reveal(notice);
+    }
+  }
+  function showUnavailable(data, status) {  // the link was revoked, or the round closed
+    var main = document.getElementById("main");
+    var h1 = document.createElement("h1");
+    h1.textContent = data.title || "";
+    h1.tabIndex = -1;
+    var p = document.createElement("p");
+    p.textContent = data.message || "";
+    main.replaceChildren(h1, p);
+    h1.focus();
+    dirty = false;
+    post("unavailable", { status: status });
   }
 
-  /* Saving: the same POST as without the script, answered in JSON. */
-  var inFlight = null, again = null, timer = null, dirty = false;
+  /* Saving: the same POST as without the script, answered in JSON. One request at a time;
+     changes made meanwhile are saved right after it. */
+  var inFlight = null, next = null, timer = null, dirty = false, submitting = false;
   function send(action) {
-    if (inFlight) { again = action === "submit" ? "submit" : (again || action); return inFlight; }
+    if (inFlight) {
+      if (action === "submit" || !next) next = action;
+      return;
+    }
     dirty = false;
     var body = new URLSearchParams(new FormData(form));
     body.set("action", action);
+    if (action === "submit") submitting = true;
     inFlight = fetch(form.getAttribute("action"), {
       method: "POST", body: body, credentials: "omit",
       headers: { Accept: "application/json" }
@@ -158,77 +239,76 @@
     }).then(function (result) {
       var status = result[0], data = result[1];
       if (status === 200) {
-        clearErrors();
         var wasComplete = form.getAttribute("data-complete") === "true";
         form.setAttribute("data-complete", data.complete ? "true" : "false");
         statusEl.textContent = words.autosaved;
+        if (action === "submit") clearErrors(); else pruneErrors();
         post("saved", { complete: data.complete });
         if (data.status === "completed") {
           form.elements.submitted.value = "1";
-          showNotice(words.submitted);
+          showNotice(words.submitted, true);
+          post("completed", { complete: true });
+        } else if (data.complete && !wasComplete) {  // whole again after a change
+          showNotice(words.submitted, false);
           post("completed", { complete: true });
         } else if (wasComplete && !data.complete) {  // said, not focused: they are typing
           statusEl.textContent = words.incomplete_again;
-          notice.textContent = words.incomplete_again;
-          notice.hidden = false;
+          showNotice(words.incomplete_again, false);
         } else if (action === "save-now") {
-          showNotice(words.saved);
+          showNotice(words.saved, true);
         }
       } else if (status === 422) {
+        dirty = true;
         statusEl.textContent = words.not_saved;
         showErrors(data.errors, action === "submit");
-      } else if (status === 404 || status === 410) {  // the link was revoked, the round closed
-        var main = document.getElementById("main");
-        var p = document.createElement("p");
-        p.textContent = data.message;
-        p.tabIndex = -1;
-        main.replaceChildren(p);
-        p.focus();
-        post("unavailable", { status: status });
-      } else {  // the service failed: keep everything typed, say so
+      } else if (status === 404 || status === 410) {
+        showUnavailable(data, status);
+      } else {  // the service failed: keep everything typed, say so, try again on the next change
+        dirty = true;
         statusEl.textContent = words.failed;
       }
     }).catch(function () {
+      dirty = true;
       statusEl.textContent = words.offline;
     }).then(function () {
       inFlight = null;
+      if (action === "submit") submitting = false;
+      updateProgress();
       reportHeight();
-      if (again) { var next = again; again = null; send(next); }
+      if (next) { var queued = next; next = null; send(queued); }
     });
-    return inFlight;
   }
-
-  function showNotice(text) {
-    notice.textContent = text;
-    notice.hidden = false;
-    notice.focus();  // focus makes screen readers read it, and shows it in a long page
+  function saveSoon(delay) {
+    dirty = true;
+    clearTimeout(timer);
+    timer = setTimeout(function () { if (dirty) send("save"); }, delay);
   }
 
   form.addEventListener("input", function (event) {
     var fieldset = event.target.closest("fieldset.allocation");
-    if (fieldset) updateTotal(fieldset);
+    if (fieldset) renderTotal(fieldset);
     updateProgress();
-    dirty = true;
+    saveSoon(2000);  // typing: saved after a pause, even without leaving the field
   });
-  form.addEventListener("change", function () {
-    dirty = true;
-    clearTimeout(timer);
-    timer = setTimeout(function () { if (dirty) send("save"); }, 700);
-  });
+  form.addEventListener("change", function () { saveSoon(700); });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     clearTimeout(timer);
     var submitter = event.submitter;
-    send(submitter && submitter.value === "submit" ? "submit" : "save-now");
+    if (submitter && submitter.value === "submit") {
+      if (submitting) return;  // a second click while the first submit is on its way
+      send("submit");
+    } else {
+      send("save-now");
+    }
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (dirty || inFlight) {  // something typed is not saved yet
+      event.preventDefault();
+      event.returnValue = "";
+    }
   });
 
-  /* Remember what the server rendered as each control's description, to restore it. */
-  form.querySelectorAll("fieldset, input.points, textarea").forEach(function (el) {
-    var ids = (el.getAttribute("aria-describedby") || "").split(" ");
-    el.setAttribute("data-describedby", ids.filter(function (id) {
-      return id && id.indexOf("err-") !== 0;
-    }).join(" "));
-  });
   updateProgress();
   if ("ResizeObserver" in window) new ResizeObserver(reportHeight).observe(document.documentElement);
   reportHeight();
