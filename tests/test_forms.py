@@ -514,3 +514,21 @@ def test_a_stakeholder_whose_role_left_the_survey_is_not_invited(tmp_path: Path)
     )
     assert again.status_code == 422 and again.json["errors"][0]["path"] == "stakeholder"
     assert "'finance' is not in this round's survey" in again.json["errors"][0]["message"]
+
+
+def test_the_forms_own_words_are_marked_when_in_another_language(tmp_path: Path) -> None:
+    """A survey in Dutch, a language the form has no words for: the questions in Dutch, the
+    form's own words in English and marked so (WCAG 3.1.2, language of parts)."""
+    dutch = tmp_path / "surveys" / "mini"
+    dutch.mkdir(parents=True)
+    text = (FIXTURES / "surveys" / "mini" / "1.toml").read_text()
+    (dutch / "1.toml").write_text(text.replace(" de = ", " nl = "))
+    url = f"sqlite:///{tmp_path / 'scoring.db'}"
+    app = create_app(settings_for(url, tmp_path, surveys_dir=tmp_path / "surveys"))
+    w = Invited(app.test_client())
+    html = w.client.get(f"{w.url}?lang=nl").get_data(as_text=True)
+    assert '<html lang="nl">' in html and "Wir vertrauen dem Partner." in html  # the texts
+    assert '<button type="submit" name="action" value="submit" class="primary" lang="en">' in html
+    assert '<span id="progress-text" lang="en">' in html
+    german = w.client.get(w.url, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert ' lang="en">' not in german.split("<body>")[1]  # one language: nothing marked

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, render_template, request, url_for
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.exceptions import Conflict
 
@@ -196,6 +197,9 @@ def _render(
         complete=bool(found.stored and found.stored.complete),
         action=url_for("forms.form", token=request.view_args["token"], lang=lang),  # type: ignore[index]
         script_words=words.table(SCRIPT_WORDS),
+        # The form's own words in another language than the questions (a survey language we
+        # have no words for): marked, so that screen readers pronounce them right.
+        ui=Markup(f' lang="{words.lang}"') if words.lang != lang else "",
         origins=list(found.alliance.frame_ancestors),
     )
     return Response(html, status=status, mimetype="text/html")

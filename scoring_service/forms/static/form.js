@@ -43,6 +43,7 @@
     return;
   }
   var words = JSON.parse(form.getAttribute("data-words"));
+  var uiLang = form.getAttribute("data-ui-lang");  // the language of the form's own words
   var statusEl = document.getElementById("save-status");
   var notice = document.getElementById("notice");
   function say(key, values) {
@@ -145,6 +146,7 @@
       var p = document.createElement("p");
       p.className = "error";
       p.id = "err-" + key.replace(/\./g, "-");
+      if (uiLang !== document.documentElement.lang) p.lang = uiLang;
       var hidden = document.createElement("span");
       hidden.className = "visually-hidden";
       hidden.textContent = words.error_prefix + " ";
@@ -167,6 +169,7 @@
     summary.setAttribute("role", "alert");
     summary.tabIndex = -1;
     var heading = document.createElement("h2");
+    if (uiLang !== document.documentElement.lang) heading.lang = uiLang;
     heading.textContent = words.errors_summary;
     summary.appendChild(heading);
     var list = document.createElement("ul");
