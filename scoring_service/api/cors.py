@@ -21,7 +21,7 @@ ALLOW_HEADERS = "Authorization, Content-Type, Idempotency-Key"
 EXPOSE_HEADERS = "Idempotent-Replayed"
 
 
-def _origins(alliance_id: str | None = None) -> set[str]:
+def origins(alliance_id: str | None = None) -> set[str]:
     """The origins one alliance lists (or, with no id, every alliance)."""
     query = select(Alliance.frame_ancestors)
     if alliance_id is not None:
@@ -44,7 +44,7 @@ def preflight() -> Response | None:
     answer = Response(status=204)
     answer.headers["Vary"] = "Origin"
     origin = _cross_origin()
-    if origin is not None and origin in _origins():
+    if origin is not None and origin in origins():
         answer.headers["Access-Control-Allow-Origin"] = origin
         answer.headers["Access-Control-Allow-Methods"] = ALLOW_METHODS
         answer.headers["Access-Control-Allow-Headers"] = ALLOW_HEADERS
@@ -60,7 +60,7 @@ def check_origin() -> None:
     who = g.get("principal")
     if origin is None or who is None:
         return
-    if origin not in _origins(who.alliance_id):
+    if origin not in origins(who.alliance_id):
         access.forbidden(f"Origin {origin} is not one of this alliance's frame_ancestors.")
 
 
@@ -70,7 +70,7 @@ def allow(response: Response) -> Response:
         return response
     response.headers.add("Vary", "Origin")
     origin = _cross_origin()
-    if origin is not None and origin in _origins():
+    if origin is not None and origin in origins():
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Access-Control-Expose-Headers"] = EXPOSE_HEADERS
     return response

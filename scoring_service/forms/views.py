@@ -16,6 +16,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.exceptions import Conflict
 
+from ..api import cors
 from ..api.access import db
 from ..api.responses import check_response, write_one
 from ..api.surveys import document
@@ -117,7 +118,7 @@ def _page(status: int, kind: str, found: Found | None, lang: str | None = None) 
     A link of no alliance at all may be framed by any alliance's portal, so that a mistyped
     link shows this page in the portal rather than the browser's refusal; it reveals nothing.
     """
-    g.frame_origins = list(found.alliance.frame_ancestors) if found else sorted(_all_origins())
+    g.frame_origins = list(found.alliance.frame_ancestors) if found else sorted(cors.origins())
     if lang is None:
         lang = _language(_survey(found)) if found else negotiate(sorted(STRINGS), FALLBACK)
     words = Words(lang)
@@ -141,12 +142,6 @@ def _page(status: int, kind: str, found: Found | None, lang: str | None = None) 
         origins=g.frame_origins,
     )
     return Response(html, status=status, mimetype="text/html")
-
-
-def _all_origins() -> set[str]:
-    """Every origin any alliance lists."""
-    rows = db().execute(select(Alliance.frame_ancestors))
-    return {origin for (listed,) in rows for origin in listed}
 
 
 def _wants_json() -> bool:
@@ -205,9 +200,8 @@ def _render(
     return Response(html, status=status, mimetype="text/html")
 
 
-@bp.get("/forms/<token>")
-def form(token: str) -> Response:
-    """The questionnaire, with what the respondent saved so far."""
+def _open(token: str) -> Response | tuple[Found, Survey, str, Words]:
+    """The invitation's form and its language; or the 404 or 410 page to answer instead."""
     found = _lookup(token)
     if found is None or found.invitation.revoked_at is not None:
         return _page(404, "not_found", found)
@@ -215,7 +209,16 @@ def form(token: str) -> Response:
         return _page(410, "closed", found)
     survey = _survey(found)
     lang = _language(survey)
-    words = Words(lang)
+    return found, survey, lang, Words(lang)
+
+
+@bp.get("/forms/<token>")
+def form(token: str) -> Response:
+    """The questionnaire, with what the respondent saved so far."""
+    opened = _open(token)
+    if isinstance(opened, Response):
+        return opened
+    found, survey, lang, words = opened
     done, notice = request.args.get("done"), None
     if found.stored is not None and done == "submitted" and found.stored.complete:
         notice = words("submitted")
@@ -228,14 +231,10 @@ def form(token: str) -> Response:
 @bp.post("/forms/<token>")
 def save(token: str) -> Response:
     """Save (``action=save``) or submit (``action=submit``) the posted form."""
-    found = _lookup(token)
-    if found is None or found.invitation.revoked_at is not None:
-        return _page(404, "not_found", found)
-    if found.round.status != "open":
-        return _page(410, "closed", found)
-    survey = _survey(found)
-    lang = _language(survey)
-    words = Words(lang)
+    opened = _open(token)
+    if isinstance(opened, Response):
+        return opened
+    found, survey, lang, words = opened
     submit = request.form.get("action") == "submit"
     answers, errors = read_form(survey, request.form, complete=submit, words=words)
     # A submitted response stays complete through later saves, as long as it still is; and

@@ -100,6 +100,18 @@ def _upserts(dialect: str, set_label: bool, returning: bool) -> tuple[Any, Any]:
     return person, answer
 
 
+def _saved(
+    respondent: str,
+    fields: dict[str, Any],
+    label: str | None,
+    created_at: dt.datetime,
+    updated_at: dt.datetime,
+) -> Saved:
+    """What was written, with the label and times the database answered."""
+    role, complete, answers = fields["role"], fields["complete"], fields["answers"]
+    return Saved(respondent, role, label, complete, answers, created_at, updated_at)
+
+
 FIND_PERSON = select(STAKEHOLDERS.c.id, STAKEHOLDERS.c.label).where(
     STAKEHOLDERS.c.partner_id == bindparam("partner_id"),
     STAKEHOLDERS.c.ref == bindparam("respondent"),
@@ -141,15 +153,7 @@ def upsert_response(
     values["stakeholder_id"] = stakeholder_id
     found = conn.execute(answer, values)
     created_at, updated_at = found.one() if returning else conn.execute(FIND_ANSWER, values).one()
-    return Saved(
-        respondent,
-        fields["role"],
-        stored_label,
-        fields["complete"],
-        fields["answers"],
-        created_at,
-        updated_at,
-    )
+    return _saved(respondent, fields, stored_label, created_at, updated_at)
 
 
 def save_in_one_statement(
@@ -169,19 +173,17 @@ def save_in_one_statement(
     if row is None:
         return None
     stored_label, created_at, updated_at = row
-    return Saved(
-        respondent,
-        fields["role"],
-        stored_label,
-        fields["complete"],
-        fields["answers"],
-        created_at,
-        updated_at,
-    )
+    return _saved(respondent, fields, stored_label, created_at, updated_at)
 
 
 RESPONSE_COLUMNS = (
-    *("round_id", "stakeholder_id", "role", "answers", "complete", "created_at", "updated_at"),
+    "round_id",
+    "stakeholder_id",
+    "role",
+    "answers",
+    "complete",
+    "created_at",
+    "updated_at",
 )
 
 
@@ -224,7 +226,7 @@ def _one_statement() -> dict[bool, Any]:
     for set_label, upsert in ((True, labelled), (False, kept)):
         who = upsert.returning(STAKEHOLDERS.c.id, STAKEHOLDERS.c.label).cte("person")
         answer = postgresql.insert(RESPONSES).from_select(
-            [*RESPONSE_COLUMNS],
+            list(RESPONSE_COLUMNS),
             select(
                 bindparam("round_id", type_=Integer),
                 who.c.id,
