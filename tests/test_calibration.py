@@ -1,85 +1,154 @@
-"""Calibration of the flags, proven by simulation (DESIGN.md section 3; docs/statistics.md).
+"""False alarms and power of every flag, proven by simulation (issue 9; docs/statistics.md 12).
 
-1,000 simulated assessments per scenario from the test model in ``tests/sim.py``, fixed seed.
-Flags do not depend on the bootstrap, so 200 resamples keep these quick.
+1,000 assessments a cell from the realistic generator of ``tests/generator.py``, a fixed seed a
+cell, scored by the real engine. The cells run on both cores; benchmarks/calibration.py prints
+the same figures (4,000 a cell) for the tables of docs/statistics.md.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
 import pytest
 
+from scoring_service.config import DEFAULT_SURVEYS
 from scoring_service.scoring import score
-from scoring_service.surveys import Survey
+from scoring_service.surveys import Survey, load_registry
 
-from .sim import as_responses, assessment, planted_conflict, planted_gap
+from . import generator as G
 
 SIMS = 1000
-SEED = 20261123
+SEED = 20261130
+PERMUTATIONS = 999
 BETWEEN = {"objective_conflict", "priority_divergence", "expectation_gap"}
+EQUAL = [3, 5, 8, 15, 30]
+PAIR = ["speed_to_market", "risk_control"]
 
 pytestmark = pytest.mark.slow
 
 
-def rate(
-    survey: Survey,
-    make: Callable[[np.random.Generator], list[dict[str, Any]]],
-    hit: Callable[[list[dict[str, Any]]], bool],
-) -> float:
-    """Share of simulated assessments in which ``hit`` holds for the conflict list."""
-    rng = np.random.default_rng(SEED)
-    hits = sum(
-        hit(score(survey, as_responses(make(rng)), n_resamples=200)["conflicts"])
-        for _ in range(SIMS)
-    )
-    return hits / SIMS
+def _survey() -> Survey:
+    return load_registry(DEFAULT_SURVEYS).get("alliance-objectives")
 
 
-def test_null_between_partners_flags_are_rare(default_survey: Survey) -> None:
-    observed = rate(
-        default_survey,
-        lambda rng: assessment(default_survey, rng, 5, 5),
-        lambda flags: any(f["kind"] in BETWEEN for f in flags),
-    )
-    assert observed <= 0.08, observed
+def _null(args: tuple[str, int, int, int]) -> dict[str, float]:
+    """Shares of null assessments with a between-partner flag, an internal flag, a high one."""
+    family, n_a, n_b, seed = args
+    s = _survey()
+    rng = np.random.default_rng(seed)
+    hits = dict.fromkeys(("between", "conflict", "internal", "high"), 0)
+    for _ in range(SIMS):
+        if family == "N6":
+            responses = G.null_n6(s, rng, n_a, n_b)
+        else:
+            responses = G.assessment(s, rng, n_a, n_b, G.NULLS[family])
+        flags = score(s, responses, n_resamples=PERMUTATIONS)["conflicts"]
+        hits["between"] += any(f["kind"] in BETWEEN for f in flags)
+        hits["conflict"] += any(f["kind"] == "objective_conflict" for f in flags)
+        hits["internal"] += any(f["kind"] == "internal_conflict" for f in flags)
+        hits["high"] += any(f["severity"] == "high" for f in flags)
+    return {k: v / SIMS for k, v in hits.items()}
 
 
-def test_null_internal_conflict_is_rare(default_survey: Survey) -> None:
-    observed = rate(
-        default_survey,
-        lambda rng: assessment(default_survey, rng, 5, 5),
-        lambda flags: any(
-            f["kind"] == "internal_conflict" and f["partners"] == ["acme"] for f in flags
-        ),
-    )
-    assert observed <= 0.08, observed
+def _cells(cells: list[tuple[str, int, int]]) -> dict[tuple[str, int, int], dict[str, float]]:
+    """Every cell on both cores, each with its own seed."""
+    args = [(f, a, b, SEED + k) for k, (f, a, b) in enumerate(cells)]
+    with ProcessPoolExecutor(2) as pool:
+        return dict(zip(cells, pool.map(_null, args), strict=True))
 
 
-def test_planted_objective_conflict_is_found_at_three_a_side(default_survey: Survey) -> None:
-    pair = {"speed_to_market", "risk_control"}
-    observed = rate(
-        default_survey,
-        lambda rng: planted_conflict(default_survey, rng),
-        lambda flags: any(
-            f["kind"] == "objective_conflict" and set(f["objectives"]) == pair for f in flags
-        ),
-    )
-    assert observed >= 0.965, observed
+@pytest.fixture(scope="module")
+def nulls() -> dict[tuple[str, int, int], dict[str, float]]:
+    """The null families at equal sizes, N6 at every size."""
+    cells = [(f, n, n) for f in ("N1", "N2", "N3", "N4", "ERS", "STRAIGHT") for n in EQUAL]
+    cells += [("N6", a, b) for a, b in G.SIZES]
+    return _cells(cells)
 
 
-def test_planted_expectation_gap_is_found_at_eight_a_side(default_survey: Survey) -> None:
-    dimension = next(d for d in default_survey.dimensions if d.id == "commitment")
-    reversed_items = [i for i in default_survey.items_of("likert") if i.reverse]
-    assert not any(i.id in dimension.items for i in reversed_items)  # "up" means up
+@pytest.mark.parametrize("family", ["N1", "N2", "N3", "N4", "ERS", "STRAIGHT"])
+def test_null_flags_stay_within_the_budget(nulls: Any, family: str) -> None:
+    """Any between-partner flag at most 8%, internal_conflict (either partner) at most 8%, any
+    high severity at most 2%, at 3, 5, 8, 15 and 30 a side."""
+    for n in EQUAL:
+        rates = nulls[(family, n, n)]
+        assert rates["between"] <= 0.08, (n, rates)
+        assert rates["internal"] <= 0.08, (n, rates)
+        assert rates["high"] <= 0.02, (n, rates)
 
-    observed = rate(
-        default_survey,
-        lambda rng: planted_gap(default_survey, rng),
-        lambda flags: any(
-            f["kind"] == "expectation_gap" and f["dimensions"] == ["commitment"] for f in flags
-        ),
-    )
-    assert observed >= 0.80, observed
+
+def test_one_sided_divergence_is_no_objective_conflict(nulls: Any) -> None:
+    """N6: A leans 30-50 points on speed to market, B neutral (true pull 3.6 points)."""
+    for a, b in G.SIZES:
+        assert nulls[("N6", a, b)]["conflict"] <= 0.05, (a, b, nulls[("N6", a, b)])
+
+
+@pytest.mark.xfail(strict=True, reason="Welch's tail is liberal with 3 or 5 on one side")
+@pytest.mark.parametrize("sizes", [(3, 8), (5, 15)])
+def test_null_at_unequal_sizes(sizes: tuple[int, int]) -> None:
+    """Known open item (docs/statistics.md 12): 12-16% at 3 v 8 and 5 v 15 today."""
+    rates = _null(("N1", *sizes, SEED + 99))
+    assert rates["between"] <= 0.08, rates
+
+
+def _power(args: tuple[str, int]) -> float:
+    name, seed = args
+    s = _survey()
+    rng = np.random.default_rng(seed)
+    make, hit = POWER[name]
+    found = 0
+    for _ in range(SIMS):
+        flags = score(s, make(s, rng), n_resamples=PERMUTATIONS)["conflicts"]
+        found += any(hit(f) for f in flags)
+    return found / SIMS
+
+
+def _conflict(f: dict[str, Any]) -> bool:
+    return f["kind"] == "objective_conflict" and f["objectives"] == PAIR
+
+
+def _gap(f: dict[str, Any]) -> bool:
+    return f["kind"] == "expectation_gap" and f["dimensions"] == ["commitment"]
+
+
+def _internal(f: dict[str, Any]) -> bool:
+    return f["kind"] == "internal_conflict" and f["partners"] == ["acme"]
+
+
+POWER: dict[str, tuple[Callable[[Survey, np.random.Generator], Any], Callable[..., bool]]] = {
+    "conflict at 3": (lambda s, rng: G.planted_conflict(s, rng, 3), _conflict),
+    "conflict at 5": (lambda s, rng: G.planted_conflict(s, rng, 5), _conflict),
+    "gap of 1.5 at 8": (lambda s, rng: G.planted_gap(s, rng, 8, 1.5), _gap),
+    "gap of 1.0 at 15": (lambda s, rng: G.planted_gap(s, rng, 15, 1.0), _gap),
+    "roles 1.5 apart, N1": (
+        lambda s, rng: G.planted_internal(s, rng, G.N1, G.INTERNAL_DIMS),
+        _internal,
+    ),
+    "roles 1.5 apart, N3": (
+        lambda s, rng: G.planted_internal(s, rng, G.N3, G.INTERNAL_DIMS),
+        _internal,
+    ),
+}
+FLOORS = {
+    "conflict at 3": 0.90,
+    "conflict at 5": 0.99,
+    "gap of 1.5 at 8": 0.80,
+    "gap of 1.0 at 15": 0.80,
+    "roles 1.5 apart, N1": 0.80,
+    "roles 1.5 apart, N3": 0.80,
+}
+
+
+@pytest.fixture(scope="module")
+def power() -> dict[str, float]:
+    names = list(POWER)
+    with ProcessPoolExecutor(2) as pool:
+        rates = pool.map(_power, [(n, SEED + 500 + k) for k, n in enumerate(names)])
+        return dict(zip(names, rates, strict=True))
+
+
+@pytest.mark.parametrize("name", list(FLOORS))
+def test_planted_effects_are_found(power: dict[str, float], name: str) -> None:
+    assert power[name] >= FLOORS[name], power[name]

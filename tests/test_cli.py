@@ -33,7 +33,7 @@ def test_json_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["score", str(path), "--resamples", "300"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["conflicts"][0]["kind"] == "objective_conflict"
-    assert result["method"]["resamples"] == 300
+    assert result["method"]["permutations"] == 300
 
 
 def write_csv(path: Path, rows: list[dict]) -> None:  # type: ignore[type-arg]

@@ -11,7 +11,6 @@ from scipy import stats as sps
 
 from scoring_service.responses import Response, parse_responses
 from scoring_service.scoring import score
-from scoring_service.scoring.prepare import bootstrap_counts
 from scoring_service.surveys import Survey
 
 from .conftest import mini_response
@@ -31,7 +30,7 @@ def test_hand_checked_dimension_figures(mini: Survey) -> None:
     assert trust["gap"] == -2.0 and trust["cliffs_delta"] == -1.0
     assert trust["agreement"] == 50.0  # 100 * (1 - 2 / 4)
     assert trust["items"]["t2"]["means"] == {"acme": 4.0, "globex": 2.0}  # reverse-scored
-    assert trust["reasons"]["p_value"] == "n_below_minimum"
+    assert trust["reasons"]["p_value"] == "no_variation"  # both pairs answer alike
 
 
 def test_half_rule_for_dimension_scores(mini: Survey) -> None:
@@ -72,27 +71,49 @@ def test_role_means_profile(mini: Survey) -> None:
 
 
 def test_internal_conflict_names_the_roles(mini: Survey) -> None:
+    """Five IT people lean to speed, five lawyers to risk: of the 252 ways to split the ten
+    into two roles of five, only the observed one and its mirror are as far apart."""
     fast = {"speed": 50, "risk": 5, "revenue": 25, "cost": 20}
     careful = {"speed": 5, "risk": 50, "revenue": 25, "cost": 20}
-    raws = [mini_response("acme", f"i{k}", "it", priorities=fast) for k in range(3)]
-    raws += [mini_response("acme", f"l{k}", "legal", priorities=careful) for k in range(3)]
+    raws = [mini_response("acme", f"i{k}", "it", priorities=fast) for k in range(5)]
+    raws += [mini_response("acme", f"l{k}", "legal", priorities=careful) for k in range(5)]
     raws += [mini_response("globex", "g")]
     result = run(mini, raws)
     internal = [f for f in result["conflicts"] if f["kind"] == "internal_conflict"]
     assert len(internal) == 1
     flag = internal[0]
     assert flag["partners"] == ["acme"] and flag["roles"] == ["it", "legal"]
-    assert flag["basis"] == "effect_size" and flag["severity"] == "high"
-    assert flag["evidence"]["lean"] == {"it": pytest.approx(0.45), "legal": pytest.approx(-0.45)}
+    assert flag["objectives"] == ["speed", "risk"]
+    assert flag["basis"] == "inferential" and flag["severity"] == "medium"
+    assert flag["evidence"]["p_value"] == pytest.approx(2 / 252)
+    assert flag["evidence"]["pull"] == pytest.approx(0.45)
     assert result["consensus"]["acme"]["internal_conflict"] is True
     assert result["consensus"]["globex"]["internal_conflict"] is False
+    assert result["method"]["tests_run"]["internal_conflict.acme.objectives"] == "exact"
 
 
-def test_gap_interval_matches_scipy_bootstrap(default_survey: Survey) -> None:
-    """The shared resampling matrix gives the same percentile interval as scipy.stats.bootstrap."""
+def test_internal_conflict_needs_roles_a_test_can_tell_apart(mini: Survey) -> None:
+    """Three a role: the smallest p of 20 splits is 2/20 = 0.1, above the level; no flag,
+    and the reason says why."""
+    fast = {"speed": 50, "risk": 5, "revenue": 25, "cost": 20}
+    careful = {"speed": 5, "risk": 50, "revenue": 25, "cost": 20}
+    raws = [mini_response("acme", f"i{k}", "it", priorities=fast) for k in range(3)]
+    raws += [mini_response("acme", f"l{k}", "legal", priorities=careful) for k in range(3)]
+    raws += [mini_response("globex", "g")]
+    result = run(mini, raws)
+    assert not [f for f in result["conflicts"] if f["kind"] == "internal_conflict"]
+    reasons = result["consensus"]["acme"]["reasons"]
+    assert reasons["internal_conflict.objectives"] == "too_few_per_role"
+    assert result["consensus"]["globex"]["reasons"]["internal_conflict.objectives"] == (
+        "fewer_than_two_roles"
+    )
+
+
+def test_gap_interval_and_test_are_welch(default_survey: Survey) -> None:
+    """The gap's interval and p-value are scipy's Welch t-test of the respondents' scores."""
     rng = np.random.default_rng(3)
-    raws = assessment(default_survey, rng, 12, 12)
-    result = score(default_survey, as_responses(raws), n_resamples=20_000)
+    raws = assessment(default_survey, rng, 6, 12)
+    result = score(default_survey, as_responses(raws))
     dim = result["dimensions"][0]
     items = default_survey.dimensions[0].items
     by = {
@@ -100,23 +121,11 @@ def test_gap_interval_matches_scipy_bootstrap(default_survey: Survey) -> None:
         for p in ("acme", "globex")
     }
     assert not any(i.reverse for i in default_survey.items if i.id in items)
-    ref = sps.bootstrap(
-        (np.array(by["globex"]), np.array(by["acme"])),
-        lambda x, y, axis: np.mean(x, axis=axis) - np.mean(y, axis=axis),
-        method="percentile",
-        n_resamples=20_000,
-        vectorized=True,
-        rng=np.random.default_rng(1),
-    ).confidence_interval
+    ref = sps.ttest_ind(by["globex"], by["acme"], equal_var=False)
+    ci = ref.confidence_interval(0.95)
     assert dim["gap"] == pytest.approx(np.mean(by["globex"]) - np.mean(by["acme"]))
-    assert dim["gap_ci"] == pytest.approx([ref.low, ref.high], abs=0.03)
-
-
-def test_bootstrap_counts_are_a_resampling_matrix() -> None:
-    counts = bootstrap_counts(7, 1000, np.random.default_rng(0))
-    assert counts.shape == (1000, 7) and (counts.sum(axis=1) == 7).all()
-    # Each respondent is drawn 7 * (1/7) = 1 time per resample on average.
-    assert counts.mean(axis=0) == pytest.approx(np.ones(7), abs=0.08)
+    assert dim["gap_ci"] == pytest.approx([ci.low, ci.high], rel=1e-12)
+    assert dim["p_value"] == pytest.approx(ref.pvalue, rel=1e-12)
 
 
 def test_one_partner_without_any_likert_answer(mini: Survey) -> None:
@@ -144,7 +153,9 @@ def test_responses_may_be_built_directly(mini: Survey) -> None:
     ]
     result = score(mini, responses, n_resamples=200)
     assert result["objectives"]["compatibility"] == pytest.approx(10.0)  # 50 * (1 - 0.8)
-    assert result["conflicts"][0]["kind"] == "objective_conflict"
+    # One person a side: no test can decide, so nothing is flagged, and the warning says why.
+    assert result["conflicts"] == []
+    assert [w["code"] for w in result["warnings"]] == ["no_tests"]
 
 
 def test_role_means_ignore_respondents_without_an_allocation(mini: Survey) -> None:
@@ -162,16 +173,34 @@ def test_role_means_ignore_respondents_without_an_allocation(mini: Survey) -> No
     assert weights["speed"] == pytest.approx(0.5) and weights["risk"] == pytest.approx(0.5)
 
 
-def test_alignment_interval_ignores_dimensions_nobody_answered(mini: Survey) -> None:
-    """Governance unanswered by everyone: the index and its interval rest on trust alone."""
+def test_alignment_interval_is_null_while_it_holds_expectations(mini: Survey) -> None:
+    """|gap| is not smooth at 0: no interval keeps its promise there, so none is given; with
+    the expectations weighted 0 the index is compatibility and takes its interval."""
+    from dataclasses import replace
+
     raws = [
-        mini_response(p, f"{p}{k}", t1=1 + (k % 5), g1=None, g2=None, g3=None)
+        mini_response(
+            p,
+            f"{p}{k}",
+            t1=1 + (k % 5),
+            priorities={
+                "speed": 10 + 5 * k + 10 * (p == "acme"),
+                "risk": 40 - 5 * k,
+                "revenue": 25,
+                "cost": 25 - 10 * (p == "acme"),
+            },
+        )
         for p in ("acme", "globex")
         for k in range(5)
     ]
-    result = run(mini, raws)
-    assert result["dimensions"][1]["gap"] is None
-    assert result["alignment"]["ci"] is not None, result["alignment"]["reasons"]
+    result = run(mini, raws)["alignment"]
+    assert result["ci"] is None and result["reasons"]["ci"] == "non_regular"
+    assert result["components"]["compatibility"]["ci"] is not None
+    only = replace(mini, scoring=replace(mini.scoring, weight_expectations=0.0))
+    alone = run(only, raws)
+    assert alone["alignment"]["ci"] == alone["objectives"]["compatibility_ci"]
+    low, high = alone["alignment"]["ci"]
+    assert low < alone["alignment"]["score"] < high
 
 
 def test_shared_top_needs_points_and_tau_ignores_float_noise(mini: Survey) -> None:
@@ -197,43 +226,110 @@ def test_shared_top_needs_points_and_tau_ignores_float_noise(mini: Survey) -> No
     assert tau == pytest.approx(exact)
 
 
-def test_objective_conflict_basis_follows_the_sample(mini: Survey) -> None:
-    fast = {"speed": 60, "risk": 10, "revenue": 20, "cost": 10}
-    careful = {"speed": 10, "risk": 60, "revenue": 20, "cost": 10}
-    for n, basis in ((3, "descriptive"), (5, "effect_size")):
-        raws = [mini_response("acme", f"a{k}", priorities=fast) for k in range(n)]
-        raws += [mini_response("globex", f"g{k}", priorities=careful) for k in range(n)]
-        flag = run(mini, raws)["conflicts"][0]
+def test_objective_conflict_is_an_intersection_union_test(mini: Survey) -> None:
+    """acme puts 60-68 points on speed, globex 60-68 on risk: both one-sided Welch tests of the
+    pull's differences (each against the 6-point margin) decide, from 3 a side."""
+    for n in (3, 5):
+        raws = [
+            mini_response(
+                "acme",
+                f"a{k}",
+                priorities={"speed": 60 + 2 * k, "risk": 10 - 2 * k, "revenue": 20, "cost": 10},
+            )
+            for k in range(n)
+        ]
+        raws += [
+            mini_response(
+                "globex",
+                f"g{k}",
+                priorities={"speed": 10 - 2 * k, "risk": 60 + 2 * k, "revenue": 20, "cost": 10},
+            )
+            for k in range(n)
+        ]
+        result = run(mini, raws)
+        flag = result["conflicts"][0]
         assert (flag["kind"], flag["basis"], flag["severity"]) == (
             "objective_conflict",
-            basis,
+            "inferential",
             "high",
         )
+        assert flag["partners"] == ["acme", "globex"]
+        diffs = {d["objective"]: d for d in result["objectives"]["differences"]}
+        speed = [r["answers"]["priorities"]["speed"] / 100 for r in raws]
+        ref = sps.ttest_ind(speed[:n], speed[n:], equal_var=False, alternative="greater")
+        assert diffs["speed"]["difference"] == pytest.approx(
+            -(np.mean(speed[:n]) - np.mean(speed[n:]))
+        )
+        margin = sps.ttest_ind(
+            np.array(speed[:n]) - 0.06, speed[n:], equal_var=False, alternative="greater"
+        )
+        assert flag["evidence"]["p_values"]["speed"] == pytest.approx(margin.pvalue)
+        assert flag["evidence"]["p_value"] == max(flag["evidence"]["p_values"].values())
+        assert ref.pvalue < margin.pvalue
 
 
-def test_method_says_which_test_ran(mini: Survey) -> None:
-    raws = [mini_response(p, f"{p}{k}", t1=1 + k % 5) for p in ("acme", "globex") for k in range(6)]
-    assert run(mini, raws)["method"]["tests_run"] == {"dimensions": "exact", "objectives": "exact"}
-    assert run(mini, raws[:4] + raws[6:10])["method"]["tests_run"] == {}
+def test_identical_answers_within_each_partner_decide_nothing(mini: Survey) -> None:
+    """Every acme respondent 60/10, every globex one 10/60: no variance on either side, so no
+    Welch test is defined; the difference is reported, the flag is not made up."""
+    fast = {"speed": 60, "risk": 10, "revenue": 20, "cost": 10}
+    careful = {"speed": 10, "risk": 60, "revenue": 20, "cost": 10}
+    raws = [mini_response("acme", f"a{k}", priorities=fast) for k in range(4)]
+    raws += [mini_response("globex", f"g{k}", priorities=careful) for k in range(4)]
+    result = run(mini, raws)
+    assert not [f for f in result["conflicts"] if f["kind"] == "objective_conflict"]
+    speed = next(d for d in result["objectives"]["differences"] if d["objective"] == "speed")
+    assert speed["difference"] == pytest.approx(-0.5)
+    assert speed["p_value"] is None and speed["reasons"]["p_value"] == "no_variation"
 
 
 def test_internal_conflict_on_dimensions(default_survey: Survey) -> None:
-    """Legal answers 1 everywhere, IT 5 everywhere, the business owner 3: Legal v IT is the pair
-    four points apart on every dimension (reverse-scored items included)."""
+    """Five lawyers rate governance and risk posture 5 and pace 1; five IT people the reverse;
+    the rest 3 for everyone. Centring leaves the shape, and the permutation test names the
+    pair; a level difference alone (one role 1 everywhere, the other 5) is a response style
+    to the test, not a conflict."""
     likert = default_survey.items_of("likert")
+    dim_of = {i: d.id for d in default_survey.dimensions for i in d.items}
+
+    def answers(high: set[str], low: set[str], k: int) -> dict[str, int]:
+        out = {}
+        for item in likert:
+            d = dim_of[item.id]
+            value = 5 if d in high else 1 if d in low else 3 + (k % 2) * (item.id[-1] == "1")
+            out[item.id] = 6 - value if item.reverse else value
+        return out
+
     raws = [
         {
             "partner": "acme",
-            "role": role,
-            "respondent": role,
-            "answers": {i.id: value for i in likert},
+            "role": "legal",
+            "respondent": f"l{k}",
+            "answers": answers({"governance", "risk_posture"}, {"pace"}, k),
         }
-        for role, value in (("legal", 1), ("it", 5), ("business_owner", 3))
+        for k in range(5)
+    ] + [
+        {
+            "partner": "acme",
+            "role": "it",
+            "respondent": f"i{k}",
+            "answers": answers({"pace"}, {"governance", "risk_posture"}, k),
+        }
+        for k in range(5)
     ]
     raws.append({"partner": "globex", "role": "it", "respondent": "g", "answers": {}})
     flags = [f for f in run(default_survey, raws)["conflicts"] if f["kind"] == "internal_conflict"]
     assert len(flags) == 1
     flag = flags[0]
     assert flag["roles"] == ["it", "legal"] and flag["partners"] == ["acme"]
-    assert flag["evidence"]["count"] == len(default_survey.dimensions)
-    assert flag["basis"] == "descriptive" and flag["severity"] == "low"
+    assert flag["dimensions"] == ["governance", "risk_posture", "pace"]
+    assert flag["evidence"]["p_value"] == pytest.approx(2 / 252)
+    # legal - IT on pace after centring: 1 - 5 less the gap of their own means (38 v 34 / 12)
+    assert flag["evidence"]["differences"]["pace"] == pytest.approx(-4 - 1 / 3, abs=0.05)
+
+    def level(r: dict[str, Any], item: Any) -> int:
+        value = 1 if r["role"] == "legal" else 5  # scored: reversed items answered 6 - value
+        return 6 - value if item.reverse else value
+
+    flat = [{**r, "answers": {i.id: level(r, i) for i in likert}} for r in raws[:10]] + raws[10:]
+    assert not [
+        f for f in run(default_survey, flat)["conflicts"] if f["kind"] == "internal_conflict"
+    ]

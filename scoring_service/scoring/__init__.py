@@ -20,7 +20,7 @@ from .internal import internal_flags
 from .objectives import objectives_block
 from .prepare import Group, Prepared, prepare
 
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "2.0.0"
 _VERSIONS = {name: version(name) for name in ("numpy", "scipy", "krippendorff")}
 
 __all__ = ["ENGINE_VERSION", "score"]
@@ -42,13 +42,14 @@ def score(
     p = prepare(survey, responses, n_resamples, confidence)
     objectives, obj = objectives_block(p)
     dimensions, dim = dimensions_block(p)
-    consensus, roles = consensus_block(p)
-    internal = internal_flags(p, roles)
+    consensus, _ = consensus_block(p)
+    internal, not_run = internal_flags(p)
     conflicts, warnings = conflicts_list(p, obj, dim, internal)
     for key, block in consensus.items():
         block["internal_conflict"] = any(
             f["kind"] == "internal_conflict" and f["partners"] == [key] for f in conflicts
         )
+        block["reasons"].update(not_run[key])
     return {
         "survey": {"id": survey.id, "version": survey.version},
         "partners": [g.key for g in p.groups],
@@ -87,28 +88,13 @@ def _warnings(p: Prepared) -> list[dict[str, str]]:
     a, b = p.groups
     n = min(a.n, b.n)
     out = []
-    if n < rules.MIN_N_CI:
+    if n < rules.MIN_N_WELCH:
         out.append(
             {
-                "code": "no_intervals",
-                "message": f"Intervals need {rules.MIN_N_CI} respondents a side; "
-                f"the smaller partner has {n}.",
-            }
-        )
-    elif n < rules.SMALL_N_WARNING:
-        out.append(
-            {
-                "code": "small_sample_intervals",
-                "message": f"With fewer than {rules.SMALL_N_WARNING} respondents a side the "
-                "intervals are narrower than they should be (see docs/statistics.md, coverage).",
-            }
-        )
-    if n < rules.MIN_N_TEST:
-        out.append(
-            {
-                "code": "descriptive_flags",
-                "message": f"Below {rules.MIN_N_TEST} respondents a side no test is run: gap and "
-                "divergence flags rest on effect size alone and are marked descriptive.",
+                "code": "no_tests",
+                "message": f"Tests and intervals need {rules.MIN_N_WELCH} respondents a side; "
+                f"the smaller partner has {n}, so no difference between the partners can be "
+                "flagged: the figures describe the people who answered.",
             }
         )
     if _role_mix_differs(a, b):
@@ -126,20 +112,22 @@ def _method(p: Prepared) -> dict[str, Any]:
     """How the numbers were made, so that they can be reproduced."""
     return {
         "engine_version": ENGINE_VERSION,
-        "resamples": p.n_resamples,
         "confidence": p.confidence,
         "seed": p.seed,
-        "interval": "percentile bootstrap, respondents resampled within each partner",
-        "test": "permutation test of the difference of means (exact up to "
-        f"{rules.MAX_EXACT} splits, else {rules.N_PERMUTATIONS} random permutations, or its "
-        f"normal limit from {rules.NORMAL_FROM} a side), Benjamini-Hochberg at q = {rules.FDR_Q}",
+        "permutations": p.n_resamples,
+        "interval": "Welch t for gaps and differences; logit t for profile shares; "
+        "jackknife t on Fisher's z for compatibility",
+        "test": "Welch t-tests: gaps and divergences with Benjamini-Hochberg at "
+        f"q = {rules.FDR_Q}; objective conflicts as an intersection-union test, one-sided at "
+        f"{rules.CONFLICT_ALPHA} per difference; internal conflicts as permutation tests of the "
+        f"role labels at {rules.INTERNAL_ALPHA / 2} each",
         "tests_run": dict(p.tests_run),
         "profile": p.survey.scoring.profile,
         "min_n": {
-            "interval": rules.MIN_N_CI,
-            "test": rules.MIN_N_TEST,
+            "test": rules.MIN_N_WELCH,
+            "compatibility_interval": rules.MIN_N_COMPAT_CI,
+            "profile_interval": rules.MIN_N_PROFILE_CI,
             "consensus": rules.MIN_N_CONSENSUS,
-            "role": rules.MIN_N_ROLE,
         },
         "versions": dict(_VERSIONS),
     }

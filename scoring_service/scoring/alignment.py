@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .common import Array, interval
+from .common import Array
 from .dimensions import DimensionFacts
 from .objectives import ObjectiveFacts
 from .prepare import Prepared
@@ -20,8 +20,9 @@ def _expectations(gap: Array, ranges: Array) -> Array:
 def alignment_block(p: Prepared, obj: ObjectiveFacts, dim: DimensionFacts) -> dict[str, Any]:
     """Weighted mean of compatibility and expectation agreement, renormalised over what exists.
 
-    Dimensions without data on a side are left out of the expectation agreement; the interval
-    comes from the same bootstrap resamples as every other interval of the request.
+    Dimensions without data on a side are left out of the expectation agreement. The index has
+    an interval only when it is compatibility alone (the survey weights expectations 0, or
+    nobody answered a Likert item): then it is compatibility's jackknife-t interval.
     """
     opts = p.survey.scoring
     have = ~np.isnan(dim.gap)
@@ -32,12 +33,15 @@ def alignment_block(p: Prepared, obj: ObjectiveFacts, dim: DimensionFacts) -> di
     }
     used = {k: w for k, (v, w) in parts.items() if v is not None and w > 0}
     reasons: dict[str, str] = {}
+    components: dict[str, Any] = {k: {"value": v, "weight": w} for k, (v, w) in parts.items()}
+    components["compatibility"]["ci"] = obj.compatibility_ci
+    components["expectations"]["ci"] = None
     out: dict[str, Any] = {
         "score": None,
         "ci": None,
         "band": None,
         "bands_in_ci": None,
-        "components": {k: {"value": v, "weight": w} for k, (v, w) in parts.items()},
+        "components": components,
         "reasons": reasons,
     }
     if not used:
@@ -49,21 +53,15 @@ def alignment_block(p: Prepared, obj: ObjectiveFacts, dim: DimensionFacts) -> di
         score += float(parts[key][0] or 0.0) * weight / total
     out["score"] = score
     out["band"] = p.survey.band_for(score).id
-    boot = np.zeros(p.n_resamples)
-    if "compatibility" in used:
-        if obj.compat_boot is None:
-            reasons["ci"] = "n_below_minimum"
-            return out
-        boot += obj.compat_boot * used["compatibility"]
+    # |gap| is not smooth at a gap of 0, so no interval of the expectations component (nor of
+    # the index that contains it) keeps its promise there: say so instead of giving one.
     if "expectations" in used:
-        if not dim.ci_ok:
-            reasons["ci"] = "n_below_minimum"
-            return out
-        boot += _expectations(dim.gap_boot[:, have], dim.ranges[have]) * used["expectations"]
-    out["ci"], why = interval(boot / total, p.confidence)
-    if why:
-        reasons["ci"] = why
+        reasons["ci"] = reasons["bands_in_ci"] = "non_regular"
+        components["expectations"]["reasons"] = {"ci": "non_regular"}
+    elif obj.compatibility_ci is None:
+        reasons["ci"] = reasons["bands_in_ci"] = "n_below_minimum"
     else:
+        out["ci"] = list(obj.compatibility_ci)
         low, high = out["ci"]
         out["bands_in_ci"] = [b.id for b in p.survey.scoring.bands if _overlaps(p, b.id, low, high)]
     return out

@@ -1,16 +1,15 @@
-"""Small helpers shared by the blocks of the result: nulls with reasons, intervals, tests."""
+"""Small helpers shared by the blocks of the result: nulls with reasons, Welch tests, flags."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .. import stats
-from . import rules
-from .prepare import Prepared
 
 T = TypeVar("T")
 Array = NDArray[np.float64]
@@ -32,58 +31,31 @@ def num(x: Any) -> float | None:
     return value if np.isfinite(value) else None
 
 
-def interval(samples: Array, confidence: float) -> tuple[list[float] | None, str | None]:
-    """Percentile interval of bootstrap replicates as ``[low, high]``, or a reason."""
-    ci, reason = attempt(stats.percentile_interval, samples, confidence)
-    return (None, reason) if ci is None else ([float(ci[0]), float(ci[1])], None)
+def pair(lo: Any, hi: Any) -> list[float] | None:
+    """``[lo, hi]`` for JSON, or None when either bound is missing."""
+    low, high = num(lo), num(hi)
+    return None if low is None or high is None else [low, high]
 
 
-def intervals(samples: Array, confidence: float) -> list[list[float] | None]:
-    """Percentile intervals of every column of (B, d) replicates at once; None where undefined."""
-    if samples.shape[1] == 0:
-        return []
-    try:
-        lh = stats.percentile_intervals(samples, confidence)
-    except stats.DegenerateInputError:
-        return [interval(samples[:, k], confidence)[0] for k in range(samples.shape[1])]
-    return [[float(lo), float(hi)] for lo, hi in lh.T]
+@dataclass(frozen=True)
+class Family:
+    """Welch tests of one family (dimensions, or objectives) with their BH q-values."""
+
+    welch: stats.WelchResult  # second partner minus first
+    p: Array  # two-sided p, NaN where undefined
+    q: Array  # BH q over the defined tests, NaN elsewhere
+    alpha_single: float  # the level one real difference must reach: q / m (BH's first step)
 
 
-def ci_allowed(n_a: int, n_b: int) -> bool:
-    """Whether both sides are large enough for a bootstrap interval."""
-    return min(n_a, n_b) >= rules.MIN_N_CI
-
-
-def permutation_q(
-    prep: Prepared, name: str, x: Array, y: Array, usable: NDArray[np.bool_]
-) -> tuple[Array, Array]:
-    """Permutation p-values of ``y`` vs ``x`` by column, and BH q-values over usable columns.
-
-    ``name`` ("dimensions", "objectives") records in ``prep.tests_run`` which test ran.
-    ``x`` and ``y`` must be in canonical order so that Monte Carlo draws never depend on labels.
-    Unusable columns get NaN in both outputs (turned into null with a reason by the caller).
-    """
-    p = np.full(x.shape[1], np.nan)
-    q = np.full(x.shape[1], np.nan)
-    if not usable.any():
-        return p, q
-    result = stats.permutation_pvalues(
-        x[:, usable],
-        y[:, usable],
-        max_exact=rules.MAX_EXACT,
-        n_resamples=rules.N_PERMUTATIONS,
-        rng=prep.rng,
-        normal_from=rules.NORMAL_FROM,
-    )
-    prep.tests_run[name] = result.method
-    sub_p = np.where(result.defined, result.pvalues, np.nan)
-    p[usable] = sub_p
-    ok = ~np.isnan(sub_p)
+def welch_family(x_first: Array, x_second: Array, q_level: float) -> Family:
+    """Welch tests of ``second - first`` by column, and Benjamini-Hochberg across them."""
+    w = stats.welch_columns(x_second, x_first)
+    p = w.pvalue("two-sided")
+    q = np.full(p.shape, np.nan)
+    ok = ~np.isnan(p)
     if ok.any():
-        sub_q = np.full(sub_p.shape, np.nan)
-        sub_q[ok] = stats.benjamini_hochberg(sub_p[ok])
-        q[usable] = sub_q
-    return p, q
+        q[ok] = stats.benjamini_hochberg(p[ok])
+    return Family(w, p, q, q_level / max(1, int(ok.sum())))
 
 
 def flag(

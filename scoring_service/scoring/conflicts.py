@@ -1,9 +1,9 @@
 """The ``conflicts`` list: every flag with its evidence and a sentence a manager understands.
 
-Rules and thresholds are in :mod:`rules` and ``docs/statistics.md``. Below the minimum n for
-inference a flag rests on effect size alone: ``basis`` says ``descriptive`` and severity is low,
-except ``objective_conflict``, whose severity follows the size of the asymmetric pull at any n
-(its basis still says ``descriptive`` below ``MIN_N_CI`` a side).
+Every flag is a test decision at a declared level plus a minimum effect (``rules``,
+docs/statistics.md section 8): its ``basis`` is ``inferential`` and its evidence carries the
+p-value and the level. Severity is a decision too: ``high`` only when the effect is beyond the
+high threshold at 95% confidence, never from a point estimate alone.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 
 from ..surveys import Relation
 from . import rules
-from .common import flag, interval
+from .common import Family, flag
 from .dimensions import DimensionFacts
 from .objectives import ObjectiveFacts
 from .prepare import Prepared
@@ -25,29 +25,43 @@ def _pull(wa: Any, wb: Any, i: int, j: int) -> Any:
     return np.minimum(wa[..., i] - wb[..., i], wb[..., j] - wa[..., j])
 
 
+def _one_sided(tests: Family, k: int, sign: int, null: float) -> float:
+    """p of ``sign * (b - a) > null`` on objective k (sign +1: b weights it more)."""
+    w = tests.welch
+    alternative = "greater" if sign > 0 else "less"
+    return float(w.pvalue(alternative, sign * null)[k])
+
+
+def _iut(tests: Family, i: int, j: int, sign: int, null: float) -> float:
+    """Intersection-union p of a pull: the larger of its two one-sided p (Berger 1982).
+
+    sign +1: A leans to i and B to j, that is (b - a) < 0 on i and > 0 on j."""
+    both = (_one_sided(tests, i, -sign, null), _one_sided(tests, j, sign, null))
+    return float("nan") if np.isnan(both).any() else max(both)
+
+
 def _objective_conflict(p: Prepared, obj: ObjectiveFacts, rel: Relation) -> list[dict[str, Any]]:
-    """A flag when the partners pull apart on a negative relation; a shared pull is a warning."""
+    """A flag when the partners pull apart on a negative relation: both differences of the
+    pull significantly above PULL_MARGIN (one-sided Welch at CONFLICT_ALPHA each) and the pull
+    at least PULL_MIN."""
     wa, wb = obj.profiles
-    if wa is None or wb is None:
+    tests = obj.tests
+    if wa is None or wb is None or tests is None:
         return []
     ids = p.survey.objective_ids
     i, j = ids.index(rel.a), ids.index(rel.b)
     a, b = p.groups
     # Orient so that ``first`` leans to ``i`` and ``second`` to ``j``.
-    if _pull(wa, wb, i, j) >= _pull(wb, wa, i, j):
-        first, second, w1, w2, b1, b2 = a, b, wa, wb, obj.boot[0], obj.boot[1]
-    else:
-        first, second, w1, w2, b1, b2 = b, a, wb, wa, obj.boot[1], obj.boot[0]
+    sign = 1 if _pull(wa, wb, i, j) >= _pull(wb, wa, i, j) else -1
+    first, second, w1, w2 = (a, b, wa, wb) if sign > 0 else (b, a, wb, wa)
     pull = float(_pull(w1, w2, i, j))
-    if not rules.reaches(pull, rules.PULL_MIN):
+    p_value = _iut(tests, i, j, sign, rules.PULL_MARGIN)
+    if not (rules.reaches(pull, rules.PULL_MIN) and p_value <= rules.CONFLICT_ALPHA):
         return []
-    big = rules.reaches(pull, rules.PULL_HIGH)
+    big = _iut(tests, i, j, sign, rules.PULL_HIGH) <= rules.CONFLICT_ALPHA
     severity = (
         ("high" if big else "medium") if rel.kind == "conflicts" else ("medium" if big else "low")
     )
-    ci = None
-    if min(obj.n_alloc) >= rules.MIN_N_CI:
-        ci, _ = interval(_pull(b1, b2, i, j), p.confidence)
     lang = p.survey.default_language
     label = p.survey.labels
     total = p.survey.allocation_total
@@ -68,7 +82,13 @@ def _objective_conflict(p: Prepared, obj: ObjectiveFacts, rel: Relation) -> list
         "relation_weight": rel.weight,
         "rationale": rel.rationale[lang],
         "pull": pull,
-        "pull_ci": ci,
+        "p_value": p_value,
+        "p_values": {
+            rel.a: _one_sided(tests, i, -sign, rules.PULL_MARGIN),
+            rel.b: _one_sided(tests, j, sign, rules.PULL_MARGIN),
+        },
+        "margin": rules.PULL_MARGIN,
+        "level": rules.CONFLICT_ALPHA,
         "points": pts,
         "n": {
             first.key: obj.n_alloc[p.groups.index(first)],
@@ -80,7 +100,7 @@ def _objective_conflict(p: Prepared, obj: ObjectiveFacts, rel: Relation) -> list
             "objective_conflict",
             f"{rel.a}:{rel.b}",
             severity,
-            "effect_size" if min(obj.n_alloc) >= rules.MIN_N_CI else "descriptive",
+            "inferential",
             pull,
             objectives=[rel.a, rel.b],
             partners=[first.key, second.key],
@@ -109,27 +129,30 @@ def _shared_tension(p: Prepared, obj: ObjectiveFacts, rel: Relation) -> dict[str
     }
 
 
+def _beyond(family: Family, k: int, size: float) -> bool:
+    """Whether the difference in column k is beyond ``size`` in its own direction, one-sided at
+    CONFLICT_ALPHA: the lower 95% bound of |difference| exceeds ``size``."""
+    sign = 1.0 if family.welch.difference[k] > 0 else -1.0
+    alternative = "greater" if sign > 0 else "less"
+    p = float(family.welch.pvalue(alternative, sign * size)[k])
+    return p <= rules.CONFLICT_ALPHA
+
+
 def _divergence(p: Prepared, obj: ObjectiveFacts) -> list[dict[str, Any]]:
-    """Objectives the two partners weight very differently."""
+    """Objectives the two partners weight very differently: BH q <= FDR_Q and the difference
+    at least DIVERGENCE_MIN; high when it is beyond DIVERGENCE_HIGH at 95%."""
     wa, wb = obj.profiles
-    if wa is None or wb is None:
+    tests = obj.tests
+    if wa is None or wb is None or tests is None:
         return []
     a, b = p.groups
     lang = p.survey.default_language
-    inferential = min(obj.n_alloc) >= rules.MIN_N_TEST
     flags = []
     for k, o in enumerate(p.survey.objectives):
         diff = float(wb[k] - wa[k])
-        if inferential:
-            hit = obj.q[k] <= rules.FDR_Q and rules.reaches(abs(diff), rules.DIVERGENCE_MIN)
-            severity = "high" if rules.reaches(abs(diff), rules.DIVERGENCE_HIGH) else "medium"
-        else:
-            hit = rules.reaches(abs(diff), rules.DIVERGENCE_DESCRIPTIVE) and rules.reaches(
-                abs(obj.delta[k]), 1.0
-            )
-            severity = "low"
-        if not hit:
+        if not (tests.q[k] <= rules.FDR_Q and rules.reaches(abs(diff), rules.DIVERGENCE_MIN)):
             continue
+        severity = "high" if _beyond(tests, k, rules.DIVERGENCE_HIGH) else "medium"
         hi, lo = (b, a) if diff > 0 else (a, b)
         w = {a.key: wa[k], b.key: wb[k]}
         message = (
@@ -140,7 +163,9 @@ def _divergence(p: Prepared, obj: ObjectiveFacts) -> list[dict[str, Any]]:
             "shares": {key: float(v) for key, v in w.items()},
             "difference": diff,
             "cliffs_delta": float(obj.delta[k]),
-            "q_value": None if np.isnan(obj.q[k]) else float(obj.q[k]),
+            "p_value": float(tests.p[k]),
+            "q_value": float(tests.q[k]),
+            "level": rules.FDR_Q,
             "n": dict(zip((a.key, b.key), obj.n_alloc, strict=True)),
         }
         flags.append(
@@ -148,7 +173,7 @@ def _divergence(p: Prepared, obj: ObjectiveFacts) -> list[dict[str, Any]]:
                 "priority_divergence",
                 o.id,
                 severity,
-                "inferential" if inferential else "descriptive",
+                "inferential",
                 abs(diff),
                 objectives=[o.id],
                 partners=[hi.key, lo.key],
@@ -160,31 +185,17 @@ def _divergence(p: Prepared, obj: ObjectiveFacts) -> list[dict[str, Any]]:
 
 
 def _expectation_gaps(p: Prepared, dim: DimensionFacts) -> list[dict[str, Any]]:
-    """Dimensions the two partners answer differently."""
+    """Dimensions the two partners answer differently: BH q <= FDR_Q and the gap at least
+    GAP_MIN of the range; high when it is beyond GAP_HIGH of the range at 95%."""
     a, b = p.groups
     lang = p.survey.default_language
+    tests = dim.tests
     flags = []
     for d, dimension in enumerate(p.survey.dimensions):
-        gap, rng, delta = dim.gap[d], dim.ranges[d], dim.delta[d]
-        if np.isnan(gap):
+        gap, rng = dim.gap[d], dim.ranges[d]
+        if not (tests.q[d] <= rules.FDR_Q and rules.reaches(abs(gap) / rng, rules.GAP_MIN)):
             continue
-        inferential = min(dim.n[0][d], dim.n[1][d]) >= rules.MIN_N_TEST
-        size = abs(gap) / rng
-        big = rules.reaches(size, rules.GAP_HIGH) and rules.reaches(abs(delta), rules.DELTA_LARGE)
-        basis = "descriptive"
-        if inferential and dim.q[d] <= rules.FDR_Q and rules.reaches(size, rules.GAP_MIN):
-            basis, severity = "inferential", ("high" if big else "medium")
-        elif inferential and big and dim.p[d] <= rules.LARGE_GAP_P:
-            # Large but not surviving the correction across dimensions: still worth a talk.
-            basis, severity = "effect_size", "medium"
-        elif (
-            not inferential
-            and rules.reaches(size, rules.GAP_DESCRIPTIVE)
-            and rules.reaches(abs(delta), 1.0)
-        ):
-            severity = "low"
-        else:
-            continue
+        severity = "high" if _beyond(tests, d, rules.GAP_HIGH * rng) else "medium"
         means = {
             a.key: float(np.nanmean(a.dims[:, d])),
             b.key: float(np.nanmean(b.dims[:, d])),
@@ -198,9 +209,10 @@ def _expectation_gaps(p: Prepared, dim: DimensionFacts) -> list[dict[str, Any]]:
         evidence = {
             "means": means,
             "gap": float(gap),
-            "cliffs_delta": float(delta),
-            "p_value": None if np.isnan(dim.p[d]) else float(dim.p[d]),
-            "q_value": None if np.isnan(dim.q[d]) else float(dim.q[d]),
+            "cliffs_delta": float(dim.delta[d]),
+            "p_value": float(tests.p[d]),
+            "q_value": float(tests.q[d]),
+            "level": rules.FDR_Q,
             "n": {a.key: int(dim.n[0][d]), b.key: int(dim.n[1][d])},
         }
         flags.append(
@@ -208,8 +220,8 @@ def _expectation_gaps(p: Prepared, dim: DimensionFacts) -> list[dict[str, Any]]:
                 "expectation_gap",
                 dimension.id,
                 severity,
-                basis,
-                size,
+                "inferential",
+                abs(gap) / rng,
                 dimensions=[dimension.id],
                 partners=[a.key, b.key],
                 evidence=evidence,

@@ -1,4 +1,5 @@
-"""The ``dimensions`` block: per dimension means, gap, Cliff's delta, agreement, CI and tests."""
+"""The ``dimensions`` block: per dimension means, gap with its Welch interval and test,
+Cliff's delta, agreement and the gap the design can detect."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import numpy as np
 
 from .. import stats
 from . import rules
-from .common import Array, intervals, num, permutation_q
+from .common import Array, Family, num, pair, welch_family
 from .prepare import Prepared, weighted_means
 
 
@@ -19,13 +20,10 @@ class DimensionFacts:
     """What the conflict rules and the alignment index need from this block."""
 
     gap: Array  # (D,) b - a, NaN where a side has no data
-    gap_boot: Array  # (B, D)
     n: tuple[Array, Array]  # respondents with a score, per dimension
-    p: Array  # (D,) permutation p-values, NaN where untested
-    q: Array  # (D,) BH q-values, NaN where untested
+    tests: Family  # Welch tests of b - a with BH q-values across dimensions
     delta: Array  # (D,)
     ranges: Array  # (D,) scale range
-    ci_ok: bool  # both sides large enough for intervals on every dimension that has data
 
 
 def _items(p: Prepared) -> dict[str, dict[str, Any]]:
@@ -53,14 +51,12 @@ def dimensions_block(p: Prepared) -> tuple[list[dict[str, Any]], DimensionFacts]
     ma, mb = (weighted_means(g.dims, None) for g in (a, b))
     na, nb = (np.sum(~np.isnan(g.dims), axis=0) for g in (a, b))
     gap = mb - ma
-    gap_boot = weighted_means(b.dims, b.counts) - weighted_means(a.dims, a.counts)
     delta, defined = stats.cliffs_delta_columns(b.dims, a.dims)
-    first, second = p.in_canonical_order()
-    usable = (np.minimum(na, nb) >= rules.MIN_N_TEST) & ~np.isnan(gap)
-    pv, q = permutation_q(p, "dimensions", first.dims, second.dims, usable)
+    tests = welch_family(a.dims, b.dims, rules.FDR_Q)
+    ci = tests.welch.confidence_interval(p.confidence)
+    floor = rules.GAP_MIN * ranges
+    detectable = np.maximum(tests.welch.detectable(tests.alpha_single), floor)
     items = _items(p)
-    with_ci = np.flatnonzero((np.minimum(na, nb) >= rules.MIN_N_CI) & ~np.isnan(gap))
-    cis = dict(zip(with_ci.tolist(), intervals(gap_boot[:, with_ci], p.confidence), strict=True))
     out = []
     for d, dim in enumerate(dims):
         reasons: dict[str, str] = {}
@@ -71,33 +67,24 @@ def dimensions_block(p: Prepared) -> tuple[list[dict[str, Any]], DimensionFacts]
             "means": {a.key: num(ma[d]), b.key: num(mb[d])},
             "n": {a.key: int(na[d]), b.key: int(nb[d])},
             "gap": num(gap[d]),
-            "gap_ci": None,
+            "gap_ci": pair(ci[0, d], ci[1, d]),
             "cliffs_delta": float(delta[d]) if defined[d] else None,
             "agreement": None,
-            "p_value": num(pv[d]),
-            "q_value": num(q[d]),
+            "p_value": num(tests.p[d]),
+            "q_value": num(tests.q[d]),
+            "detectable_gap": num(detectable[d]),
         }
         if np.isnan(gap[d]):
-            for key in ("gap", "gap_ci", "cliffs_delta", "agreement", "p_value"):
+            for key in ("gap", "gap_ci", "cliffs_delta", "agreement", "p_value", "detectable_gap"):
                 reasons[key] = "no_data"
         else:
             entry["agreement"] = float(100.0 * (1.0 - abs(gap[d]) / ranges[d]))
-            entry["gap_ci"] = cis.get(d)
-            if entry["gap_ci"] is None:
-                reasons["gap_ci"] = "n_below_minimum"
-            if not usable[d]:
-                reasons["p_value"] = "n_below_minimum"
+            why = tests.welch.reasons[d]
+            if why:
+                for key in ("gap_ci", "p_value", "detectable_gap"):
+                    reasons[key] = why
         entry["items"] = {i: items[i] for i in dim.items}
         entry["reasons"] = reasons
         out.append(entry)
-    facts = DimensionFacts(
-        gap,
-        gap_boot,
-        (na, nb),
-        pv,
-        q,
-        np.where(defined, delta, 0.0),
-        ranges,
-        bool(np.all(np.minimum(na, nb)[~np.isnan(gap)] >= rules.MIN_N_CI)),
-    )
+    facts = DimensionFacts(gap, (na, nb), tests, np.where(defined, delta, 0.0), ranges)
     return out, facts

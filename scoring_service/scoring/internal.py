@@ -1,116 +1,121 @@
 """``internal_conflict`` flags: roles inside one partner that pull apart.
 
-Two rules, both on role means (documented in docs/statistics.md):
-- objectives: on a ``conflicts`` relation (i, j), some role leans to i (mean share of i minus
-  share of j at least ``INTERNAL_LEAN``) while another leans as far to j;
-- dimensions: two roles whose means differ by ``INTERNAL_DIM_GAP`` of the scale range on at least
-  ``INTERNAL_DIM_COUNT`` dimensions.
-With fewer than ``MIN_N_ROLE`` respondents in either role the contrast is descriptive (low).
+Two permutation tests of the role labels per partner (docs/statistics.md, section 8.5), each at
+``INTERNAL_ALPHA / 2`` so that a partner gets a false flag in at most ``INTERNAL_ALPHA`` of
+assessments whatever its people's response styles:
+
+- dimensions: the between-role sum of squares of respondent-centred dimension scores (each
+  respondent's scores minus their own mean, so a style that lifts every answer cancels);
+- objectives: the between-role sum of squares of allocation shares in the survey's relation
+  metric R (pulling apart on a conflicting pair counts most).
+
+When the test rejects, the flag names the pair of roles that differs most, and only if that pair
+reaches the minimum effect (a point on a 1-5 dimension; a pull of ``PULL_MIN`` on a negative
+relation). Where the smallest p-value the role sizes allow exceeds the level, no test is run and
+the partner's ``consensus`` reasons say ``too_few_per_role``.
 """
 
 from __future__ import annotations
 
+from itertools import combinations
 from typing import Any
 
 import numpy as np
 
+from .. import stats
 from . import rules
-from .common import flag
-from .consensus import RoleFacts
-from .prepare import Prepared
+from .common import Array, flag
+from .prepare import Group, Prepared
+
+LEVEL = rules.INTERNAL_ALPHA / 2  # each of the two tests of a partner
 
 
-def _basis(*sizes: int) -> tuple[str, bool]:
-    """('descriptive', True) when any role is below MIN_N_ROLE respondents."""
-    small = min(sizes) < rules.MIN_N_ROLE
-    return ("descriptive" if small else "effect_size"), small
+def _role_means(x: Array, roles: list[str]) -> dict[str, tuple[Array, int]]:
+    """Column means (NaN omitted) and size of each role, in sorted role order."""
+    out = {}
+    for role in sorted(set(roles)):
+        rows = x[[k for k, r in enumerate(roles) if r == role]]
+        with np.errstate(invalid="ignore"):
+            present = ~np.isnan(rows)
+            mean = np.where(present, rows, 0.0).sum(axis=0) / present.sum(axis=0)
+        out[role] = (mean, len(rows))
+    return out
 
 
-def _objective_rule(p: Prepared, key: str, facts: RoleFacts) -> list[dict[str, Any]]:
-    """Roles leaning to opposite sides of a negative relation."""
-    if len(facts.profiles) < 2:
-        return []
-    ids = p.survey.objective_ids
-    lang = p.survey.default_language
-    names = p.survey.labels
-    flags = []
-    for rel in (r for r in p.survey.relations if r.kind == "conflicts"):
-        i, j = ids.index(rel.a), ids.index(rel.b)
-        lean = {role: float(w[i] - w[j]) for role, w in facts.profiles.items()}
-        to_i = max(lean, key=lambda r: (lean[r], r))
-        to_j = min(lean, key=lambda r: (lean[r], r))
-        if not (
-            rules.reaches(lean[to_i], rules.INTERNAL_LEAN)
-            and rules.reaches(-lean[to_j], rules.INTERNAL_LEAN)
-        ):
-            continue
-        basis, small = _basis(facts.profile_n[to_i], facts.profile_n[to_j])
-        severity = "low" if small else "high"
-        step = f": {rel.next_step[lang]}" if rel.next_step else "."
-        note = f" (under {rules.MIN_N_ROLE} respondents in a role: descriptive)" if small else ""
-        message = (
-            f"Inside {key}, {names[to_i]} leans to {names[rel.a]} and {names[to_j]} to "
-            f"{names[rel.b]}, which the survey marks as conflicting"
-            f"{note}{step}"
-        )
-        evidence = {
-            "rule": "objectives",
-            "relation": rel.kind,
-            "lean": {to_i: lean[to_i], to_j: lean[to_j]},
-            "n": {to_i: facts.profile_n[to_i], to_j: facts.profile_n[to_j]},
-        }
-        flags.append(
-            flag(
-                "internal_conflict",
-                f"{key}:{rel.a}:{rel.b}",
-                severity,
-                basis,
-                lean[to_i] - lean[to_j],
-                objectives=[rel.a, rel.b],
-                partners=[key],
-                roles=[to_i, to_j],
-                evidence=evidence,
-                message=message,
-            )
-        )
-    return flags
-
-
-def _dimension_rule(p: Prepared, key: str, facts: RoleFacts) -> list[dict[str, Any]]:
-    """The pair of roles that disagrees on the most dimensions, if that is several."""
-    roles = sorted(facts.dims)
-    if len(roles) < 2:
-        return []
-    ranges = np.array([float(d.scale.range) for d in p.survey.dimensions])
-    means = np.array([facts.dims[r] for r in roles])  # (roles, dimensions)
-    with np.errstate(invalid="ignore"):  # NaN (no data) is never far
-        far = np.abs(means[:, None, :] - means[None, :, :]) >= (
-            rules.INTERNAL_DIM_GAP * ranges - rules.TOLERANCE
-        )
-    counts = np.triu(far.sum(axis=2), k=1)  # each pair once, (r, s) with r before s
-    first, second = np.unravel_index(int(np.argmax(counts)), counts.shape)  # first pair on ties
-    count = int(counts[first, second])
-    if count < rules.INTERNAL_DIM_COUNT:
-        return []
-    r, s = roles[first], roles[second]
-    dims = [d.id for d, hit in zip(p.survey.dimensions, far[first, second], strict=True) if hit]
-    names = p.survey.labels
-    basis, small = _basis(facts.dims_n[r], facts.dims_n[s])
-    note = f" (under {rules.MIN_N_ROLE} respondents in a role: descriptive)" if small else ""
-    message = (
-        f"Inside {key}, {names[r]} and {names[s]} answer {count} dimensions at least half the "
-        f"scale apart{note}: align them internally before the joint review."
+def _test(
+    p: Prepared, g: Group, name: str, x: Array, roles: list[str], metric: Array | None
+) -> tuple[float | None, str | None]:
+    """(p-value, reason) of one permutation test of the role labels; ``method.tests_run``
+    records whether it was exact."""
+    sizes = [roles.count(r) for r in sorted(set(roles))]
+    if len(sizes) < 2:
+        return None, "fewer_than_two_roles"
+    if stats.p_floor(sizes) > LEVEL:
+        return None, "too_few_per_role"
+    result = stats.group_permutation_test(
+        x, roles, metric=metric, n_resamples=p.n_resamples, rng=g.rng(p.seed)
     )
-    evidence = {"rule": "dimensions", "count": count, "n": {r: facts.dims_n[r], s: facts.dims_n[s]}}
+    p.tests_run[f"internal_conflict.{g.key}.{name}"] = "exact" if result.exact else "monte_carlo"
+    return result.pvalue, None
+
+
+def _farthest(means: dict[str, tuple[Array, int]], metric: Array | None) -> tuple[str, str]:
+    """The pair of roles with the largest n_r n_s / (n_r + n_s) d' M d (d their mean difference),
+    the pair's share of the between-role sum of squares; ties go to the first pair by name."""
+    best, pair = -1.0, ("", "")
+    for r, s in combinations(sorted(means), 2):
+        (mr, nr), (ms, ns) = means[r], means[s]
+        d = np.nan_to_num(mr - ms)
+        size = nr * ns / (nr + ns) * float(d @ d if metric is None else d @ metric @ d)
+        if size > best + rules.TOLERANCE:
+            best, pair = size, (r, s)
+    return pair
+
+
+def _dimension_flag(p: Prepared, g: Group, reasons: dict[str, str]) -> list[dict[str, Any]]:
+    """Roles whose respondent-centred dimension scores differ."""
+    keep = ~np.isnan(g.dims).all(axis=1)
+    with np.errstate(invalid="ignore"):
+        x = g.dims[keep] - np.nanmean(g.dims[keep], axis=1, keepdims=True)
+    roles = [r for r, k in zip(g.roles, keep, strict=True) if k]
+    p_value, why = _test(p, g, "dimensions", x, roles, None)
+    if why:
+        reasons["internal_conflict.dimensions"] = why
+    if p_value is None or p_value > LEVEL:
+        return []
+    means = _role_means(x, roles)
+    r, s = _farthest(means, None)
+    ranges = np.array([float(d.scale.range) for d in p.survey.dimensions])
+    diff = means[s][0] - means[r][0]
+    with np.errstate(invalid="ignore"):
+        far = np.abs(diff) >= rules.INTERNAL_DIM_MIN * ranges - rules.TOLERANCE
+    dims = [d.id for d, hit in zip(p.survey.dimensions, far, strict=True) if hit]
+    if not dims:
+        return []
+    names = p.survey.labels
+    message = (
+        f"Inside {g.key}, {names[r]} and {names[s]} see {len(dims)} "
+        f"dimension{'s' if len(dims) > 1 else ''} differently ({', '.join(dims)}): align them "
+        "internally before the joint review."
+    )
+    evidence = {
+        "rule": "dimensions",
+        "p_value": p_value,
+        "level": LEVEL,
+        "differences": {
+            d.id: float(diff[k]) for k, d in enumerate(p.survey.dimensions) if d.id in dims
+        },
+        "n": {r: means[r][1], s: means[s][1]},
+    }
     return [
         flag(
             "internal_conflict",
-            f"{key}:{r}:{s}",
-            "low" if small else "medium",
-            basis,
-            count / len(ranges),
+            f"{g.key}:{r}:{s}",
+            "medium",
+            "inferential",
+            len(dims) / len(ranges),
             dimensions=dims,
-            partners=[key],
+            partners=[g.key],
             roles=[r, s],
             evidence=evidence,
             message=message,
@@ -118,9 +123,70 @@ def _dimension_rule(p: Prepared, key: str, facts: RoleFacts) -> list[dict[str, A
     ]
 
 
-def internal_flags(p: Prepared, facts: dict[str, RoleFacts]) -> list[dict[str, Any]]:
-    """Internal conflicts of both partners."""
-    flags = []
-    for key, f in facts.items():
-        flags += _objective_rule(p, key, f) + _dimension_rule(p, key, f)
-    return flags
+def _objective_flag(p: Prepared, g: Group, reasons: dict[str, str]) -> list[dict[str, Any]]:
+    """Roles whose priorities pull apart on a negative relation."""
+    keep = ~np.isnan(g.alloc[:, 0]) if g.alloc.size else np.zeros(g.n, dtype=bool)
+    roles = [r for r, k in zip(g.roles, keep, strict=True) if k]
+    if not roles:
+        reasons["internal_conflict.objectives"] = "no_allocation"
+        return []
+    R = p.survey.R
+    p_value, why = _test(p, g, "objectives", g.allocated, roles, R)
+    if why:
+        reasons["internal_conflict.objectives"] = why
+    if p_value is None or p_value > LEVEL:
+        return []
+    means = _role_means(g.allocated, roles)
+    r, s = _farthest(means, R)
+    ids = p.survey.objective_ids
+    best: tuple[float, Any, str, str] | None = None
+    for rel in (x for x in p.survey.relations if x.weight < 0):
+        i, j = ids.index(rel.a), ids.index(rel.b)
+        for to_i, to_j in ((r, s), (s, r)):
+            mi, mj = means[to_i][0], means[to_j][0]
+            pull = float(min(mi[i] - mj[i], mj[j] - mi[j]))
+            if best is None or pull > best[0] + rules.TOLERANCE:
+                best = (pull, rel, to_i, to_j)
+    if best is None or not rules.reaches(best[0], rules.PULL_MIN):
+        return []
+    pull, rel, to_i, to_j = best
+    lang = p.survey.default_language
+    names = p.survey.labels
+    step = f": {rel.next_step[lang]}" if rel.next_step else "."
+    word = "conflicting" if rel.kind == "conflicts" else "in tension"
+    message = (
+        f"Inside {g.key}, {names[to_i]} leans to {names[rel.a]} and {names[to_j]} to "
+        f"{names[rel.b]}, which the survey marks as {word}{step}"
+    )
+    evidence = {
+        "rule": "objectives",
+        "relation": rel.kind,
+        "p_value": p_value,
+        "level": LEVEL,
+        "pull": pull,
+        "n": {to_i: means[to_i][1], to_j: means[to_j][1]},
+    }
+    return [
+        flag(
+            "internal_conflict",
+            f"{g.key}:{rel.a}:{rel.b}",
+            "medium",
+            "inferential",
+            pull,
+            objectives=[rel.a, rel.b],
+            partners=[g.key],
+            roles=[to_i, to_j],
+            evidence=evidence,
+            message=message,
+        )
+    ]
+
+
+def internal_flags(p: Prepared) -> tuple[list[dict[str, Any]], dict[str, dict[str, str]]]:
+    """Internal conflicts of both partners, and per partner the reasons of tests not run."""
+    flags: list[dict[str, Any]] = []
+    reasons: dict[str, dict[str, str]] = {}
+    for g in p.groups:
+        reasons[g.key] = {}
+        flags += _objective_flag(p, g, reasons[g.key]) + _dimension_flag(p, g, reasons[g.key])
+    return flags, reasons

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy import stats as sps
 
 from .. import stats
 from . import rules
-from .common import Array, attempt, ci_allowed, interval, intervals, num, permutation_q
+from .common import Array, Family, attempt, num, pair, welch_family
 from .prepare import Group, Prepared, weighted_means
 
 
@@ -18,10 +19,9 @@ class ObjectiveFacts:
     """What the conflict rules and the alignment index need from this block."""
 
     profiles: tuple[Array | None, Array | None]  # label order
-    boot: tuple[Array, Array]  # (B, K) resampled profiles
     compatibility: float | None  # 0-100
-    compat_boot: Array | None  # (B,) where both sides have MIN_N_CI
-    q: Array  # (K,) BH q-values, NaN where untested
+    compatibility_ci: list[float] | None
+    tests: Family | None  # Welch tests of b - a per objective, BH across objectives
     delta: Array  # (K,) Cliff's delta of b vs a, 0 where undefined
     n_alloc: tuple[int, int]
 
@@ -38,46 +38,61 @@ def _top(w: Array, k: int = 3) -> set[int]:
     return set(np.flatnonzero((w >= cut - 1e-12) & (w > 0)).tolist())
 
 
-def _resampled_profile(g: Group) -> tuple[Array, Array | None]:
-    """The partner's profile on every bootstrap resample (B, K), and on each distinct resample
-    (P, K) when the count patterns are known (the same numbers, computed once per pattern)."""
-    if g.patterns is None or g.pattern_of is None:
-        return weighted_means(g.alloc, g.counts, g.weights), None
-    distinct = weighted_means(g.alloc, g.patterns, g.weights)
-    return distinct[g.pattern_of], distinct
+def _leave_one_out(g: Group) -> Array:
+    """(n_alloc, K) the partner's profile with each allocating respondent left out in turn."""
+    x = g.allocated
+    w = None if g.weights is None else g.weights[~np.isnan(g.alloc[:, 0])]
+    keep = 1.0 - np.eye(len(x))
+    return weighted_means(x, keep, w)
 
 
-def _profile_intervals(p: Prepared, g: Group, boot: Array, distinct: Array | None) -> list[Any]:
-    """Per-objective percentile intervals of one partner's profile."""
-    if distinct is not None and g.pattern_freq is not None:
-        try:
-            lh = stats.percentile_intervals_repeated(distinct, g.pattern_freq, p.confidence)
-            return [[float(lo), float(hi)] for lo, hi in lh.T]
-        except stats.DegenerateInputError:
-            pass
-    return intervals(boot, p.confidence)
+def compatibility_interval(
+    p: Prepared, wa: Array, wb: Array
+) -> tuple[list[float] | None, str | None]:
+    """Jackknife-t interval of 50 (1 + C) made on atanh(C) (Fisher's z), or a reason.
+
+    se from the delete-one jackknife over both partners' allocating respondents (Arvesen 1969),
+    t with min(n_A, n_B) - 1 degrees of freedom; C = +/-1 (a boundary) has no interval.
+    """
+    a, b = p.groups
+    n = min(a.n_alloc, b.n_alloc)
+    if n < rules.MIN_N_COMPAT_CI:
+        return None, "n_below_minimum"
+    R = p.survey.R
+    c = float(stats.weighted_cosine(wa, wb, R))
+    if abs(c) >= 1.0 - 1e-12:
+        return None, "boundary"
+    loo_a = np.arctanh(np.clip(stats.weighted_cosine(_leave_one_out(a), wb, R), -1, 1))
+    loo_b = np.arctanh(np.clip(stats.weighted_cosine(wa, _leave_one_out(b), R), -1, 1))
+    if not (np.isfinite(loo_a).all() and np.isfinite(loo_b).all()):
+        return None, "boundary"
+    se = stats.jackknife_se(loo_a, loo_b)
+    half = float(sps.t.ppf(0.5 + p.confidence / 2, n - 1)) * se
+    z = float(np.arctanh(c))
+    return [50.0 * (1.0 + float(np.tanh(z - half))), 50.0 * (1.0 + float(np.tanh(z + half)))], None
 
 
-def _profiles_json(
-    p: Prepared,
-    profiles: tuple[Array | None, Array | None],
-    resampled: tuple[tuple[Array, Array | None], tuple[Array, Array | None]],
-) -> dict[str, Any]:
-    """Both partners' profiles with per-objective intervals."""
+def _profiles_json(p: Prepared, profiles: tuple[Array | None, Array | None]) -> dict[str, Any]:
+    """Both partners' profiles with per-objective logit-t intervals from MIN_N_PROFILE_CI."""
     ids = p.survey.objective_ids
     out: dict[str, Any] = {}
-    for g, w, (boot, distinct) in zip(p.groups, profiles, resampled, strict=True):
+    for g, w in zip(p.groups, profiles, strict=True):
         entry: dict[str, Any] = {"n": g.n_alloc, "weights": None, "ci": None, "reasons": {}}
         out[g.key] = entry
         if w is None:
             entry["reasons"] = {"weights": "no_allocation", "ci": "no_allocation"}
             continue
         entry["weights"] = dict(zip(ids, w.tolist(), strict=True))
-        cis = _profile_intervals(p, g, boot, distinct) if g.n_alloc >= rules.MIN_N_CI else []
-        if not cis or any(ci is None for ci in cis):
+        if g.n_alloc < rules.MIN_N_PROFILE_CI:
             entry["reasons"]["ci"] = "n_below_minimum"
+        elif g.weights is not None:
+            entry["reasons"]["ci"] = "role_weighted"
         else:
-            entry["ci"] = dict(zip(ids, cis, strict=True))
+            lh = stats.logit_t_intervals(g.allocated, p.confidence)
+            entry["ci"] = {o: pair(lh[0, k], lh[1, k]) for k, o in enumerate(ids)}
+            missing = [o for o, ci in entry["ci"].items() if ci is None]
+            if missing:
+                entry["reasons"]["ci"] = "boundary"  # an objective nobody (or everybody) chose
     return out
 
 
@@ -89,12 +104,10 @@ def objectives_block(p: Prepared) -> tuple[dict[str, Any], ObjectiveFacts]:
         weighted_means(a.alloc, None, a.weights) if a.n_alloc else None,
         weighted_means(b.alloc, None, b.weights) if b.n_alloc else None,
     )
-    resampled = (_resampled_profile(a), _resampled_profile(b))
-    boots = (resampled[0][0], resampled[1][0])
     wa, wb = profiles
     reasons: dict[str, str] = {}
     out: dict[str, Any] = {
-        "profiles": _profiles_json(p, profiles, resampled),
+        "profiles": _profiles_json(p, profiles),
         "compatibility": None,
         "compatibility_ci": None,
         "kendall_tau_b": None,
@@ -102,7 +115,6 @@ def objectives_block(p: Prepared) -> tuple[dict[str, Any], ObjectiveFacts]:
         "shared_top": None,
     }
     compat: float | None = None
-    compat_boot = None
     if wa is None or wb is None:
         for key in ("compatibility", "compatibility_ci", "kendall_tau_b", "overlap", "shared_top"):
             reasons[key] = "no_allocation"
@@ -112,16 +124,8 @@ def objectives_block(p: Prepared) -> tuple[dict[str, Any], ObjectiveFacts]:
         out["compatibility"] = compat
         if reasons_c:
             reasons["compatibility"] = reasons_c
-        if not ci_allowed(a.n_alloc, b.n_alloc):
-            reasons["compatibility_ci"] = "n_below_minimum"
         else:
-            if a.n_alloc == a.n and b.n_alloc == b.n:  # every resample has every profile
-                compat_boot = np.asarray(_compat(boots[0], boots[1], R))
-            else:
-                ok = ~(np.isnan(boots[0]).any(axis=1) | np.isnan(boots[1]).any(axis=1))
-                compat_boot = np.full(p.n_resamples, np.nan)
-                compat_boot[ok] = _compat(boots[0][ok], boots[1][ok], R)
-            out["compatibility_ci"], why = interval(compat_boot, p.confidence)
+            out["compatibility_ci"], why = compatibility_interval(p, wa, wb)
             if why:
                 reasons["compatibility_ci"] = why
         # Shares are means of points / total: round away float noise so that equal shares tie.
@@ -132,40 +136,40 @@ def objectives_block(p: Prepared) -> tuple[dict[str, Any], ObjectiveFacts]:
         out["overlap"] = float(stats.overlap(wa, wb))
         shared = _top(wa) & _top(wb)
         out["shared_top"] = [o for k, o in enumerate(p.survey.objective_ids) if k in shared]
-    q, delta, differences = _differences(p, profiles, reasons)
+    tests, delta, differences = _differences(p, profiles, reasons)
     out["differences"] = differences
     out["reasons"] = reasons
-    facts = ObjectiveFacts(profiles, boots, compat, compat_boot, q, delta, (a.n_alloc, b.n_alloc))
+    facts = ObjectiveFacts(
+        profiles, compat, out["compatibility_ci"], tests, delta, (a.n_alloc, b.n_alloc)
+    )
     return out, facts
 
 
 def _differences(
     p: Prepared, profiles: tuple[Array | None, Array | None], reasons: dict[str, str]
-) -> tuple[Array, Array, list[dict[str, Any]]]:
-    """Per objective: b - a, Cliff's delta, and from MIN_N_TEST a side permutation p and BH q."""
+) -> tuple[Family | None, Array, list[dict[str, Any]]]:
+    """Per objective: b - a, Cliff's delta, and Welch p with BH q across objectives."""
     a, b = p.groups
     K = len(p.survey.objective_ids)
     wa, wb = profiles
     if wa is None or wb is None:
         reasons["differences"] = "no_allocation"
-        return np.full(K, np.nan), np.zeros(K), []
-    xa, xb = (g.alloc[~np.isnan(g.alloc[:, 0])] for g in (a, b))
-    delta, _ = stats.cliffs_delta_columns(xb, xa)
-    testable = min(len(xa), len(xb)) >= rules.MIN_N_TEST
-    if testable:
-        first, second = (g.alloc[~np.isnan(g.alloc[:, 0])] for g in p.in_canonical_order())
-        pv, q = permutation_q(p, "objectives", first, second, np.ones(K, dtype=bool))
-    else:
-        pv = q = np.full(K, np.nan)
-        reasons["differences.p_value"] = "n_below_minimum"
-    rows = [
-        {
+        return None, np.zeros(K), []
+    delta, _ = stats.cliffs_delta_columns(b.allocated, a.allocated)
+    tests = welch_family(a.allocated, b.allocated, rules.FDR_Q)
+    ci = tests.welch.confidence_interval(p.confidence)
+    rows = []
+    for k, o in enumerate(p.survey.objective_ids):
+        row = {
             "objective": o,
             "difference": float(wb[k] - wa[k]),
+            "difference_ci": pair(ci[0, k], ci[1, k]),
             "cliffs_delta": float(delta[k]),
-            "p_value": num(pv[k]),
-            "q_value": num(q[k]),
+            "p_value": num(tests.p[k]),
+            "q_value": num(tests.q[k]),
         }
-        for k, o in enumerate(p.survey.objective_ids)
-    ]
-    return q, delta, rows
+        why = tests.welch.reasons[k]
+        if why:
+            row["reasons"] = {"difference_ci": why, "p_value": why}
+        rows.append(row)
+    return tests, delta, rows

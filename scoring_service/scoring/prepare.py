@@ -1,4 +1,4 @@
-"""Responses -> per-partner arrays in a canonical order, with the shared resampling matrices.
+"""Responses -> per-partner arrays in a canonical order, and the seed of every random draw.
 
 Canonical order: respondents are sorted by a hash of their content (role and answers, never
 their id or partner), partners by a hash of their sorted respondents. The seed of every random
@@ -14,7 +14,6 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import NDArray
 
-from .. import stats
 from ..responses import Response
 from ..surveys import Survey
 
@@ -31,13 +30,7 @@ class Group:
     dims: Array  # (n, dimensions) respondent means, NaN below half the items answered
     alloc: Array  # (n, objectives) shares of the total, NaN rows without an allocation
     weights: Array | None  # (n,) weights of the priority profile; None = equal
-    counts: Array  # (B, n) how often each respondent is drawn in each bootstrap resample
     content_key: str
-    # The distinct rows of ``counts`` (None above 15 respondents, where few repeat): a statistic
-    # of one partner needs computing only once per distinct resample.
-    patterns: Array | None = None  # (P, n)
-    pattern_of: NDArray[np.intp] | None = None  # (B,) row of ``patterns`` for each resample
-    pattern_freq: NDArray[np.intp] | None = None  # (P,) resamples per pattern
 
     @property
     def n(self) -> int:
@@ -45,9 +38,19 @@ class Group:
         return len(self.roles)
 
     @cached_property
+    def allocated(self) -> Array:
+        """(n_alloc, objectives) the rows of respondents who answered the allocation."""
+        return self.alloc[~np.isnan(self.alloc[:, 0])] if self.alloc.size else self.alloc
+
+    @property
     def n_alloc(self) -> int:
         """Respondents who answered the allocation."""
-        return int(np.sum(~np.isnan(self.alloc[:, 0]))) if self.alloc.size else 0
+        return int(self.allocated.shape[0])
+
+    def rng(self, seed: int) -> np.random.Generator:
+        """A generator for this partner's random draws, from the request's seed and the
+        partner's content (never its label), so relabelling changes no draw."""
+        return np.random.default_rng([seed, int(self.content_key[:13], 16)])
 
 
 @dataclass(frozen=True)
@@ -57,15 +60,9 @@ class Prepared:
     survey: Survey
     groups: tuple[Group, Group]
     seed: int
-    n_resamples: int
+    n_resamples: int  # random relabellings of a permutation test too large to enumerate
     confidence: float
-    rng: np.random.Generator
-    canonical: tuple[int, int]  # indices of ``groups`` in canonical (content) order
-    tests_run: dict[str, str] = field(default_factory=dict)  # block -> exact/monte_carlo/normal
-
-    def in_canonical_order(self) -> tuple[Group, Group]:
-        """The groups in content order: for random draws that must not depend on labels."""
-        return self.groups[self.canonical[0]], self.groups[self.canonical[1]]
+    tests_run: dict[str, str] = field(default_factory=dict)  # test -> exact/monte_carlo
 
 
 def _arrays(survey: Survey, rows: list[Response]) -> tuple[Array, Array, Array]:
@@ -104,36 +101,10 @@ def _profile_weights(survey: Survey, roles: tuple[str, ...], alloc: Array) -> Ar
     return np.array([1.0 / (len(sizes) * sizes[role]) if role in sizes else 0.0 for role in roles])
 
 
-def bootstrap_counts(n: int, n_resamples: int, rng: np.random.Generator) -> Array:
-    """(B, n) draw counts of a with-replacement bootstrap: one matrix shared by every statistic."""
-    idx = stats.bootstrap_indices(n, n_resamples, rng)
-    idx += n * np.arange(n_resamples)[:, None]
-    return np.bincount(idx.ravel(), minlength=n_resamples * n).reshape(n_resamples, n).astype(float)
-
-
-def distinct_resamples(
-    counts: Array,
-) -> tuple[Array | None, NDArray[np.intp] | None, NDArray[np.intp] | None]:
-    """The distinct rows of a bootstrap count matrix, each resample's row, and their frequency.
-
-    A resample of n respondents is one of C(2n - 1, n) count vectors (126 at n = 5), so for small
-    n most of 2,000 resamples repeat one another. Rows are encoded as base-(n + 1) integers,
-    exact up to n = 15; above that (None) nearly every resample is distinct anyway.
-    """
-    n = counts.shape[1]
-    if n > 15:
-        return None, None, None
-    code = counts.astype(np.int64) @ ((n + 1) ** np.arange(n, dtype=np.int64))
-    _, first, inverse, freq = np.unique(
-        code, return_index=True, return_inverse=True, return_counts=True
-    )
-    return counts[first], inverse.astype(np.intp), freq.astype(np.intp)
-
-
 def prepare(
     survey: Survey, responses: list[Response], n_resamples: int, confidence: float
 ) -> Prepared:
-    """Group responses by partner, order them canonically and draw the bootstrap matrices."""
+    """Group responses by partner, order them canonically and derive the seed."""
     by_partner: dict[str, list[Response]] = {}
     for r in responses:
         by_partner.setdefault(r.partner, []).append(r)
@@ -154,30 +125,20 @@ def prepare(
     # swapping the labels changes nothing, so the partner key may break that tie.
     staged.sort(key=lambda s: (s[0], s[1]))
     seed = int(hashlib.sha256("|".join(s[0] for s in staged).encode()).hexdigest()[:13], 16)
-    rng = np.random.default_rng(seed)
-    groups = []
-    for content, partner, roles, L, D, A in staged:
-        counts = bootstrap_counts(len(roles), n_resamples, rng)
-        patterns, pattern_of, pattern_freq = distinct_resamples(counts)
-        groups.append(
-            Group(
-                key=partner,
-                roles=roles,
-                likert=L,
-                dims=D,
-                alloc=A,
-                weights=_profile_weights(survey, roles, A),
-                counts=counts,
-                content_key=content,
-                patterns=patterns,
-                pattern_of=pattern_of,
-                pattern_freq=pattern_freq,
-            )
+    groups = [
+        Group(
+            key=partner,
+            roles=roles,
+            likert=L,
+            dims=D,
+            alloc=A,
+            weights=_profile_weights(survey, roles, A),
+            content_key=content,
         )
+        for content, partner, roles, L, D, A in staged
+    ]
     first = 0 if groups[0].key < groups[1].key else 1
-    ordered = (groups[first], groups[1 - first])
-    canonical = (0, 1) if first == 0 else (1, 0)
-    return Prepared(survey, ordered, seed, n_resamples, confidence, rng, canonical)
+    return Prepared(survey, (groups[first], groups[1 - first]), seed, n_resamples, confidence)
 
 
 def weighted_means(X: Array, counts: Array | None, weights: Array | None = None) -> Array:

@@ -12,6 +12,7 @@ reports, instead of returning ``NaN``.
 from .agreement import kendall_w, krippendorff_alpha, rwg, rwg_j, rwg_j_groups
 from .effects import cliffs_delta, cliffs_delta_columns, kendall_tau_b, overlap, weighted_cosine
 from .errors import DegenerateInputError
+from .groups import GroupTestResult, group_permutation_test, p_floor
 from .icc import IccResult, icc
 from .permutation import PermutationResult, benjamini_hochberg, permutation_pvalues
 from .resampling import (
@@ -20,20 +21,27 @@ from .resampling import (
     percentile_intervals,
     percentile_intervals_repeated,
 )
+from .ttest import WelchResult, jackknife_se, logit_t_intervals, welch_columns
 
 __all__ = [
     "DegenerateInputError",
+    "GroupTestResult",
     "IccResult",
+    "WelchResult",
     "PermutationResult",
     "benjamini_hochberg",
     "bootstrap_indices",
     "cliffs_delta",
     "cliffs_delta_columns",
+    "group_permutation_test",
     "icc",
+    "jackknife_se",
     "kendall_tau_b",
     "kendall_w",
     "krippendorff_alpha",
+    "logit_t_intervals",
     "overlap",
+    "p_floor",
     "percentile_interval",
     "percentile_intervals",
     "percentile_intervals_repeated",
@@ -42,4 +50,5 @@ __all__ = [
     "rwg_j",
     "rwg_j_groups",
     "weighted_cosine",
+    "welch_columns",
 ]

@@ -1,0 +1,265 @@
+"""The realistic answer generator of the calibration simulations (issue 9, docs/statistics.md 12).
+
+Every assessment is drawn from one model with named knobs, so a null family is a setting:
+
+Likert answers (ordinal probit). Respondent i answers item k of dimension d through a latent
+
+    y_ik = s_k shift_id + u_i + e_ik,   u_i ~ N(0, rho),   e_ik ~ N(0, 1 - rho),
+
+cut at the thresholds that give the family's marginal distribution ``P`` on the 5 points when
+``shift = 0``; s_k = -1 for a reversed item, so a shift moves the scored answers of a
+dimension. ``rho`` is the inter-item correlation a respondent effect makes (a response style:
+it moves every raw answer of its respondent, reversed items included). Extreme responders have
+their latent (u and e) stretched by 2.5; straight-liners answer one value on every item.
+
+Allocations. Each respondent spreads the total over the objectives by a Dirichlet(alpha) draw,
+rounded to integers that still sum to it (largest remainder); ``alpha`` below 1 gives sparse
+allocations, most points on a few objectives.
+
+Families (all nulls: both partners from one model):
+
+- ``N1``: i.i.d. items from ``LIKERT_P``, flat allocations;
+- ``N2``: a skewed scale, most answers 4 (``SKEWED_P``);
+- ``N3``: response styles, rho drawn per assessment from [0.2, 0.4];
+- ``N4``: sparse allocations, alpha drawn per assessment from [0.3, 0.5];
+- ``N5``: roles with different answers (legal leans to risk control and answers governance low,
+  IT leans to speed to market and answers pace high), the same roles in both partners but in
+  opposite mixes; a null for role-weighted profiles only;
+- ``N6``: one-sided divergence: partner A's respondents put 30-50 points on speed to market, B
+  from the flat model (a true pull of 3.6 points on speed to market v risk control);
+- ``ERS``: N3 plus 30% extreme responders; ``STRAIGHT``: N3 plus 20% straight-liners.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from functools import cache
+
+import numpy as np
+from scipy import optimize, special
+
+from scoring_service.responses import Response
+from scoring_service.surveys import Survey
+
+LIKERT_P = (0.10, 0.20, 0.30, 0.25, 0.15)  # mean 3.15
+SKEWED_P = (0.03, 0.07, 0.15, 0.55, 0.20)  # mean 3.82, mode 4
+
+
+@dataclass(frozen=True)
+class Model:
+    """One partner's answering model. Shifts are latent (probit) shifts by dimension id."""
+
+    p: tuple[float, ...] = LIKERT_P
+    rho: float | tuple[float, float] = 0.0
+    alpha: float | tuple[float, float] = 1.0
+    extreme: float = 0.0  # share of extreme responders
+    straight: float = 0.0  # share of straight-liners
+    shifts: dict[str, float] = field(default_factory=dict)
+    focus: str | None = None  # every respondent puts 30-50 points on this objective
+    focus_alpha: dict[str, float] = field(default_factory=dict)  # Dirichlet alpha by objective
+
+
+def _draw(value: float | tuple[float, float], rng: np.random.Generator) -> float:
+    """A fixed value, or a uniform draw from a range (once per assessment)."""
+    return float(rng.uniform(*value)) if isinstance(value, tuple) else float(value)
+
+
+@cache
+def thresholds(p: tuple[float, ...]) -> np.ndarray:
+    """Probit cut points giving the marginal ``p`` at latent shift 0 (unit variance)."""
+    return np.asarray(special.ndtri(np.cumsum(p)[:-1]))
+
+
+def expected_answer(p: tuple[float, ...], shift: float) -> float:
+    """E[answer] on 1..len(p) at a latent shift (the latent has unit variance)."""
+    cuts = thresholds(p)
+    return float(1 + np.sum(special.ndtr(shift - cuts)))
+
+
+def shift_for(p: tuple[float, ...], target_mean: float) -> float:
+    """The latent shift whose expected answer is ``target_mean``."""
+    return float(optimize.brentq(lambda s: expected_answer(p, s) - target_mean, -8.0, 8.0))
+
+
+def integer_points(shares: np.ndarray, total: int) -> np.ndarray:
+    """Shares as integers summing to ``total`` (largest remainder)."""
+    raw = shares * total
+    points = np.floor(raw).astype(int)
+    short = total - int(points.sum())
+    points[np.argsort(raw - points)[::-1][:short]] += 1
+    return points
+
+
+def _likert(
+    survey: Survey, model: Model, n: int, rho: float, rng: np.random.Generator
+) -> np.ndarray:
+    """(n, items) raw answers on 1..5."""
+    items = survey.items_of("likert")
+    dim_of = {i: d.id for d in survey.dimensions for i in d.items}
+    # A shift moves the scored answer: a reversed item's raw answer moves the other way.
+    sign = np.array([-1.0 if i.reverse else 1.0 for i in items])
+    shift = sign * np.array([model.shifts.get(dim_of[i.id], 0.0) for i in items])
+    u = rng.normal(0.0, np.sqrt(rho), size=(n, 1))
+    e = rng.normal(0.0, np.sqrt(1.0 - rho), size=(n, len(items)))
+    latent = u + e
+    extreme = rng.random(n) < model.extreme
+    latent[extreme] *= 2.5
+    answers = 1 + np.sum((latent + shift)[:, :, None] > thresholds(model.p), axis=2)
+    straight = rng.random(n) < model.straight
+    answers[straight] = answers[straight, :1]  # the first answer, on every item
+    return answers
+
+
+def _allocations(
+    survey: Survey, model: Model, n: int, alpha: float, rng: np.random.Generator
+) -> np.ndarray:
+    """(n, objectives) integer points."""
+    ids = survey.objective_ids
+    total = survey.allocation_total
+    a = np.array([model.focus_alpha.get(o, alpha) for o in ids])
+    out = np.zeros((n, len(ids)), dtype=int)
+    for row in range(n):
+        if model.focus is None:
+            out[row] = integer_points(rng.dirichlet(a), total)
+            continue
+        k = ids.index(model.focus)
+        focus = int(rng.integers(30, 51))
+        rest = np.delete(a, k)
+        out[row, np.arange(len(ids)) != k] = integer_points(rng.dirichlet(rest), total - focus)
+        out[row, k] = focus
+    return out
+
+
+def partner(
+    survey: Survey,
+    model: Model,
+    key: str,
+    roles: list[str],
+    rng: np.random.Generator,
+    *,
+    rho: float | None = None,
+    alpha: float | None = None,
+) -> list[Response]:
+    """One partner's responses, one per entry of ``roles``."""
+    n = len(roles)
+    rho = _draw(model.rho, rng) if rho is None else rho
+    alpha = _draw(model.alpha, rng) if alpha is None else alpha
+    likert = _likert(survey, model, n, rho, rng)
+    points = _allocations(survey, model, n, alpha, rng)
+    item_ids = [i.id for i in survey.items_of("likert")]
+    ids = survey.objective_ids
+    return [
+        Response(
+            key,
+            role,
+            f"{key}-{k}",
+            dict(zip(item_ids, map(float, likert[k]), strict=True)),
+            dict(zip(ids, map(float, points[k]), strict=True)),
+            {},
+        )
+        for k, role in enumerate(roles)
+    ]
+
+
+def cycle_roles(survey: Survey, n: int) -> list[str]:
+    """``n`` roles cycling through the survey's roles."""
+    roles = list(survey.role_ids)
+    return [roles[k % len(roles)] for k in range(n)]
+
+
+def assessment(
+    survey: Survey,
+    rng: np.random.Generator,
+    n_a: int,
+    n_b: int,
+    a: Model,
+    b: Model | None = None,
+    *,
+    roles_a: list[str] | None = None,
+    roles_b: list[str] | None = None,
+) -> list[Response]:
+    """Both partners; B answers from ``a`` unless given. A style's rho and the sparsity are drawn
+    once per assessment and shared by both partners (one organisation culture per study)."""
+    b = a if b is None else b
+    rho, alpha = _draw(a.rho, rng), _draw(a.alpha, rng)
+    return partner(
+        survey, a, "acme", roles_a or cycle_roles(survey, n_a), rng, rho=rho, alpha=alpha
+    ) + partner(
+        survey,
+        b,
+        "globex",
+        roles_b or cycle_roles(survey, n_b),
+        rng,
+        rho=_draw(b.rho, rng) if b is not a else rho,
+        alpha=_draw(b.alpha, rng) if b is not a else alpha,
+    )
+
+
+N1 = Model()
+N2 = Model(p=SKEWED_P)
+N3 = Model(rho=(0.2, 0.4))
+N4 = Model(alpha=(0.3, 0.5))
+ERS = Model(rho=(0.2, 0.4), extreme=0.3)
+STRAIGHT = Model(rho=(0.2, 0.4), straight=0.2)
+NULLS = {"N1": N1, "N2": N2, "N3": N3, "N4": N4, "ERS": ERS, "STRAIGHT": STRAIGHT}
+SIZES = [(3, 3), (5, 5), (8, 8), (15, 15), (30, 30), (3, 8), (5, 15)]
+
+
+def null_n5(survey: Survey, rng: np.random.Generator, n_a: int, n_b: int) -> list[Response]:
+    """N5: legal and IT answer differently; A is mostly legal, B mostly IT."""
+    legal = Model(focus_alpha={"risk_control": 3.0}, shifts={"governance": -0.8})
+    it = Model(focus_alpha={"speed_to_market": 3.0}, shifts={"pace": 0.8})
+    major_a, major_b = n_a - max(1, n_a // 4), n_b - max(1, n_b // 4)
+    out = partner(survey, legal, "acme", ["legal"] * major_a, rng)
+    out += partner(survey, it, "acme", ["it"] * (n_a - major_a), rng)
+    out += partner(survey, it, "globex", ["it"] * major_b, rng)
+    out += partner(survey, legal, "globex", ["legal"] * (n_b - major_b), rng)
+    return [replace(r, respondent=f"{r.partner}-{k}") for k, r in enumerate(out)]
+
+
+def null_n6(survey: Survey, rng: np.random.Generator, n_a: int, n_b: int) -> list[Response]:
+    """N6: A leans 30-50 points on speed to market, B neutral."""
+    return assessment(survey, rng, n_a, n_b, Model(focus="speed_to_market"), N1)
+
+
+def planted_conflict(
+    survey: Survey, rng: np.random.Generator, n: int, base: Model = N1
+) -> list[Response]:
+    """A puts 30-50 points on speed to market, B 30-50 on risk control (a `conflicts` pair)."""
+    return assessment(
+        survey,
+        rng,
+        n,
+        n,
+        replace(base, focus="speed_to_market"),
+        replace(base, focus="risk_control"),
+    )
+
+
+def planted_gap(
+    survey: Survey, rng: np.random.Generator, n: int, gap: float, dimension: str = "commitment"
+) -> list[Response]:
+    """N1 with B's items on ``dimension`` moved so that its true mean is ``gap`` points higher."""
+    base = expected_answer(LIKERT_P, 0.0)
+    shifted = Model(shifts={dimension: shift_for(LIKERT_P, base + gap)})
+    return assessment(survey, rng, n, n, N1, shifted)
+
+
+def planted_internal(
+    survey: Survey, rng: np.random.Generator, base: Model, dims: list[str], gap: float = 1.5
+) -> list[Response]:
+    """Partner A: 5 legal and 5 IT whose means differ by ``gap`` points on ``dims``; B: 10 from
+    ``base``. The latent shifts are set for the marginal of ``base`` (unit latent variance)."""
+    centre = expected_answer(base.p, 0.0)
+    low = shift_for(base.p, centre - gap / 2)
+    high = shift_for(base.p, centre + gap / 2)
+    rho, alpha = _draw(base.rho, rng), _draw(base.alpha, rng)
+    legal = replace(base, shifts=dict.fromkeys(dims, low))
+    it = replace(base, shifts=dict.fromkeys(dims, high))
+    out = partner(survey, legal, "acme", ["legal"] * 5, rng, rho=rho, alpha=alpha)
+    out += partner(survey, it, "acme", ["it"] * 5, rng, rho=rho, alpha=alpha)
+    out += partner(survey, base, "globex", cycle_roles(survey, 10), rng, rho=rho, alpha=alpha)
+    return [replace(r, respondent=f"{r.partner}-{k}") for k, r in enumerate(out)]
+
+
+INTERNAL_DIMS = ["strategic_fit", "governance", "pace", "trust"]
