@@ -30,7 +30,12 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--survey", help="survey id (required for CSV; overrides the JSON's)")
     s.add_argument("--survey-version", type=int, help="survey version (default: latest)")
     s.add_argument("--format", choices=("json", "table"), default="json")
-    s.add_argument("--resamples", type=int, default=None, help="random permutations of the role tests (when too many to enumerate)")
+    s.add_argument(
+        "--resamples",
+        type=int,
+        default=None,
+        help="random permutations of the role tests (when too many to enumerate)",
+    )
     commands.add_parser("check-surveys", help="load and validate every survey file")
     db = commands.add_parser("db", help="database migrations (DATABASE_URL)")
     db_commands = db.add_subparsers(dest="db_command", required=True)

@@ -74,7 +74,7 @@ def _farthest(means: dict[str, tuple[Array, int]], metric: Array | None) -> tupl
 
 def _dimension_flag(p: Prepared, g: Group, reasons: dict[str, str]) -> list[dict[str, Any]]:
     """Roles whose respondent-centred dimension scores differ."""
-    keep = ~np.isnan(g.dims).all(axis=1)
+    keep = np.asarray(~np.isnan(g.dims).all(axis=1), dtype=bool)
     with np.errstate(invalid="ignore"):
         x = g.dims[keep] - np.nanmean(g.dims[keep], axis=1, keepdims=True)
     roles = [r for r, k in zip(g.roles, keep, strict=True) if k]
