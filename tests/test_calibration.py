@@ -85,12 +85,13 @@ def test_one_sided_divergence_is_no_objective_conflict(nulls: Any) -> None:
         assert nulls[("N6", a, b)]["conflict"] <= 0.05, (a, b, nulls[("N6", a, b)])
 
 
-@pytest.mark.xfail(strict=True, reason="Welch's tail is liberal with 3 or 5 on one side")
-@pytest.mark.parametrize("sizes", [(3, 8), (5, 15)])
-def test_null_at_unequal_sizes(sizes: tuple[int, int]) -> None:
-    """Known open item (docs/statistics.md 12): 12-16% at 3 v 8 and 5 v 15 today."""
-    rates = _null(("N1", *sizes, SEED + 99))
-    assert rates["between"] <= 0.08, rates
+def test_null_at_unequal_sizes() -> None:
+    """3 v 8 and 5 v 15 (Welch's p alone reached 12-16% here; docs/statistics.md 5.4)."""
+    with ProcessPoolExecutor(2) as pool:
+        cells = [("N1", 3, 8, SEED + 97), ("N3", 5, 15, SEED + 98)]
+        for rates in pool.map(_null, cells):
+            assert rates["between"] <= 0.08, rates
+            assert rates["high"] <= 0.02, rates
 
 
 def _power(args: tuple[str, int]) -> float:

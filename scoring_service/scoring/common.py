@@ -42,15 +42,19 @@ class Family:
     """Welch tests of one family (dimensions, or objectives) with their BH q-values."""
 
     welch: stats.WelchResult  # second partner minus first
-    p: Array  # two-sided p, NaN where undefined
+    p: Array  # two-sided, the larger of Welch's and Student's p; NaN where undefined
     q: Array  # BH q over the defined tests, NaN elsewhere
     alpha_single: float  # the level one real difference must reach: q / m (BH's first step)
 
 
 def welch_family(x_first: Array, x_second: Array, q_level: float) -> Family:
-    """Welch tests of ``second - first`` by column, and Benjamini-Hochberg across them."""
+    """Tests of ``second - first`` by column, and Benjamini-Hochberg across them.
+
+    The p-value is the larger of Welch's and Student's (``WelchResult.conservative_pvalue``):
+    Welch's alone is liberal in the far tail BH uses when one side has 3-5 respondents against
+    many more (docs/statistics.md, section 12); with equal sizes it is Welch's."""
     w = stats.welch_columns(x_second, x_first)
-    p = w.pvalue("two-sided")
+    p = w.conservative_pvalue("two-sided")
     q = np.full(p.shape, np.nan)
     ok = ~np.isnan(p)
     if ok.any():

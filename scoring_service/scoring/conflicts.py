@@ -29,7 +29,7 @@ def _one_sided(tests: Family, k: int, sign: int, null: float) -> float:
     """p of ``sign * (b - a) > null`` on objective k (sign +1: b weights it more)."""
     w = tests.welch
     alternative = "greater" if sign > 0 else "less"
-    return float(w.pvalue(alternative, sign * null)[k])
+    return float(w.conservative_pvalue(alternative, sign * null)[k])
 
 
 def _iut(tests: Family, i: int, j: int, sign: int, null: float) -> float:
@@ -134,7 +134,7 @@ def _beyond(family: Family, k: int, size: float) -> bool:
     CONFLICT_ALPHA: the lower 95% bound of |difference| exceeds ``size``."""
     sign = 1.0 if family.welch.difference[k] > 0 else -1.0
     alternative = "greater" if sign > 0 else "less"
-    p = float(family.welch.pvalue(alternative, sign * size)[k])
+    p = float(family.welch.conservative_pvalue(alternative, sign * size)[k])
     return p <= rules.CONFLICT_ALPHA
 
 

@@ -30,6 +30,8 @@ class WelchResult:
     n_x: NDArray[np.int64]
     n_y: NDArray[np.int64]
     reasons: tuple[str | None, ...]
+    var_x: Array
+    var_y: Array
 
     @property
     def defined(self) -> NDArray[np.bool_]:
@@ -45,17 +47,27 @@ class WelchResult:
     def pvalue(self, alternative: str = "two-sided", null: float | Array = 0.0) -> Array:
         """p-value against ``difference = null`` (``greater``: the alternative difference >
         null); NaN where undefined."""
-        if alternative not in ALTERNATIVES:
-            raise ValueError(f"alternative must be one of {ALTERNATIVES}, got {alternative!r}")
+        return _p(self.difference - null, self.se, self.df, alternative, self.defined)
+
+    def pooled_pvalue(self, alternative: str = "two-sided", null: float | Array = 0.0) -> Array:
+        """Student's pooled-variance p-value of the same difference (the classical two-sample
+        t-test, df = n_x + n_y - 2); NaN where the Welch test is undefined."""
+        n_x, n_y = self.n_x.astype(float), self.n_y.astype(float)
         with np.errstate(invalid="ignore", divide="ignore"):
-            t = (self.difference - null) / self.se
-            if alternative == "greater":
-                p = stats.t.sf(t, self.df)
-            elif alternative == "less":
-                p = stats.t.cdf(t, self.df)
-            else:
-                p = np.minimum(1.0, 2.0 * stats.t.sf(np.abs(t), self.df))
-        return np.where(self.defined, p, np.nan)
+            pooled = ((n_x - 1) * self.var_x + (n_y - 1) * self.var_y) / (n_x + n_y - 2)
+            se = np.sqrt(pooled * (1 / n_x + 1 / n_y))
+        return _p(self.difference - null, se, n_x + n_y - 2, alternative, self.defined)
+
+    def conservative_pvalue(
+        self, alternative: str = "two-sided", null: float | Array = 0.0
+    ) -> Array:
+        """The larger of Welch's and Student's p-values.
+
+        Valid when either test's assumptions hold: equal variances (Student, whose p the
+        permutation distribution approaches when both samples come from one distribution, also
+        skewed ones) or normal data with unequal variances (Welch). With equal sizes the two
+        statistics coincide and Student has more degrees of freedom, so this is Welch's p."""
+        return np.maximum(self.pvalue(alternative, null), self.pooled_pvalue(alternative, null))
 
     def confidence_interval(self, confidence: float = 0.95) -> Array:
         """(2, d) two-sided Welch intervals of the difference; NaN where undefined."""
@@ -72,6 +84,21 @@ class WelchResult:
         with np.errstate(invalid="ignore"):
             size = stats.t.ppf(1 - np.asarray(alpha) / 2, self.df) + stats.t.ppf(power, self.df)
         return np.where(self.defined, size * self.se, np.nan)
+
+
+def _p(excess: Array, se: Array, df: Array, alternative: str, defined: NDArray[np.bool_]) -> Array:
+    """p-value of t = excess / se on df degrees of freedom; NaN where not ``defined``."""
+    if alternative not in ALTERNATIVES:
+        raise ValueError(f"alternative must be one of {ALTERNATIVES}, got {alternative!r}")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = excess / se
+        if alternative == "greater":
+            p = stats.t.sf(t, df)
+        elif alternative == "less":
+            p = stats.t.cdf(t, df)
+        else:
+            p = np.minimum(1.0, 2.0 * stats.t.sf(np.abs(t), df))
+    return np.where(defined, p, np.nan)
 
 
 def welch_columns(x: ArrayLike, y: ArrayLike) -> WelchResult:
@@ -139,6 +166,8 @@ def welch_columns(x: ArrayLike, y: ArrayLike) -> WelchResult:
         n_x=n_x,
         n_y=n_y,
         reasons=reasons,
+        var_x=v_x,
+        var_y=v_y,
     )
 
 
