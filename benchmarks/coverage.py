@@ -56,6 +56,7 @@ def main() -> None:
         ("gap", "`dimensions[].gap_ci` (Welch t)"),
         ("profiles", "`objectives.profiles[p].ci` (logit t, from 20 a side)"),
         ("compatibility", "`objectives.compatibility_ci` (jackknife t on Fisher's z, from 5)"),
+        ("mean_gap", "`alignment.components.expectations.mean_gap_ci` (from the gaps' intervals)"),
     ):
         head = " | ".join(f"n = {n}" for n in sizes)
         print(f"**{title}**\n\n| scenario | {head} |\n|---|" + "---|" * len(sizes))

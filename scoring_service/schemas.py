@@ -56,11 +56,14 @@ class ConflictSchema(Schema):
                 "priority_divergence",
                 "expectation_gap",
                 "internal_conflict",
+                "shared_concern",
             ]
         }
     )
     severity = fields.String(metadata={"enum": ["high", "medium", "low"]})
-    basis = fields.String(metadata={"enum": ["inferential", "effect_size", "descriptive"]})
+    basis = fields.String(
+        metadata={"enum": ["inferential"], "description": "every flag is a test decision"}
+    )
     objectives = fields.List(fields.String())
     dimensions = fields.List(fields.String())
     partners = fields.List(fields.String())
@@ -79,6 +82,9 @@ class ResultSchema(Schema):
     dimensions = fields.List(fields.Dict())
     consensus = fields.Dict()
     conflicts = fields.List(fields.Nested(ConflictSchema))
+    strengths = fields.List(
+        fields.Dict(), metadata={"description": "dimensions both partners rate high"}
+    )
     sample = fields.Dict()
     warnings = fields.List(fields.Dict())
     method = fields.Dict()

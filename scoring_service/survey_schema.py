@@ -90,6 +90,8 @@ class ItemSchema(_Strict):
 class BandSchema(_Strict):
     id = fields.String(required=True, validate=ID)
     min = fields.Float(required=True, validate=validate.Range(min=0, max=100))
+    compatibility = fields.Float(required=True, validate=validate.Range(min=0, max=100))
+    max_gap = fields.Float(required=True, validate=validate.Range(min=0, max=1))
     label = _text()
 
 
@@ -102,6 +104,18 @@ class ScoringSchema(_Strict):
     profile = fields.String(required=True, validate=validate.OneOf(("respondents", "role_means")))
     weights = fields.Nested(WeightsSchema, required=True)
     bands = fields.List(fields.Nested(BandSchema), required=True, validate=validate.Length(min=1))
+
+
+def _band_errors(bands: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Bands go from best to worst: ``min`` and ``compatibility`` descend to 0, ``max_gap``
+    ascends to 1 (the whole range)."""
+    problems = []
+    for key, order, end in (("min", True, 0), ("compatibility", True, 0), ("max_gap", False, 1)):
+        values = [b[key] for b in bands]
+        if values != sorted(values, reverse=order) or values[-1] != end:
+            way = "descending" if order else "ascending"
+            problems.append(f"{key} must be in {way} order, the last band's {key} {end}")
+    return {"scoring.bands": problems} if problems else {}
 
 
 class SurveyFileSchema(_Strict):
@@ -169,9 +183,7 @@ class SurveyFileSchema(_Strict):
             if (weight > 0) - (weight < 0) != signs[kind]:
                 want = {1: "positive", 0: "0", -1: "negative"}[signs[kind]]
                 errors[f"relation_weights.{kind}"] = [f"must be {want} (got {weight})"]
-        bands = [b["min"] for b in data["scoring"]["bands"]]
-        if bands != sorted(bands, reverse=True) or bands[-1] != 0:
-            errors["scoring.bands"] = ["must be in descending order of min, the last with min 0"]
+        errors.update(_band_errors(data["scoring"]["bands"]))
         weights = data["scoring"]["weights"]
         if weights["compatibility"] + weights["expectations"] <= 0:
             errors["scoring.weights"] = ["at least one weight must be positive"]

@@ -93,11 +93,16 @@ class Item:
 
 @dataclass(frozen=True)
 class Band:
-    """A named range of the alignment index, from ``min`` up to the next band."""
+    """A named verdict, best first. The index's range starts at ``min``; a component's:
+    compatibility from ``compatibility`` up to the better band's, expectations a mean |gap| (a
+    fraction of each dimension's scale range) above the better band's ``max_gap`` up to this
+    one's."""
 
     id: str
     min: float
     label: Text
+    compatibility: float = 0.0
+    max_gap: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -306,7 +311,10 @@ def _build(doc: dict[str, Any]) -> Survey:
             profile=scoring["profile"],
             weight_compatibility=float(scoring["weights"]["compatibility"]),
             weight_expectations=float(scoring["weights"]["expectations"]),
-            bands=tuple(Band(b["id"], float(b["min"]), b["label"]) for b in scoring["bands"]),
+            bands=tuple(
+                Band(b["id"], float(b["min"]), b["label"], b["compatibility"], b["max_gap"])
+                for b in scoring["bands"]
+            ),
         ),
         R=_relation_matrix([o.id for o in objectives], relations),
     )

@@ -8,7 +8,8 @@ the TRUE value of its statistic, computed from the models, never from a sample:
   the expected scored answer (a reversed item's is min + max - E[raw]), from the probit model;
 - a profile share: alpha_k / sum(alpha) of the partner's Dirichlet (points are rounded to
   integers summing to 100; the bias that adds is below 0.001);
-- compatibility: 50 (1 + C(w_A, w_B)) of the true profiles, C the survey's R-weighted cosine.
+- compatibility: 50 (1 + C(w_A, w_B)) of the true profiles, C the survey's R-weighted cosine;
+- the expectations component's mean |gap|: the mean over dimensions of |true gap| / range.
 
 Extreme responders and straight-liners change the marginals the truths come from, so the
 coverage scenarios use the families whose marginals are known: N1, N2 (skewed), N3 (styles),
@@ -100,6 +101,9 @@ def cell(scenario: str, n: int, sims: int, seed: int) -> dict[str, np.ndarray]:
     gap = np.full((sims, len(s.dimensions)), np.nan)
     prof = np.full((sims, 2 * len(ids)), np.nan)
     compat = np.full(sims, np.nan)
+    mean_gap = np.full(sims, np.nan)
+    ranges = np.array([float(d.scale.range) for d in s.dimensions])
+    true_mean_gap = float(np.mean(np.abs(truth["gap"]) / ranges))
     for k in range(sims):
         doc = score(s, G.assessment(s, rng, n, n, a, b), n_resamples=PERMUTATIONS)
         for d, dim in enumerate(doc["dimensions"]):
@@ -114,7 +118,16 @@ def cell(scenario: str, n: int, sims: int, seed: int) -> dict[str, np.ndarray]:
         objectives = doc["objectives"]
         compat[k] = _inside(objectives["compatibility_ci"], truth["compatibility"])
         outside += _inside(objectives["compatibility_ci"], objectives["compatibility"]) == 0
-    return {"gap": gap, "profiles": prof, "compatibility": compat, "outside": np.array(outside)}
+        expectations = doc["alignment"]["components"]["expectations"]
+        mean_gap[k] = _inside(expectations["mean_gap_ci"], true_mean_gap)
+        outside += _inside(expectations["ci"], expectations["value"]) == 0
+    return {
+        "gap": gap,
+        "profiles": prof,
+        "compatibility": compat,
+        "mean_gap": mean_gap,
+        "outside": np.array(outside),
+    }
 
 
 def summary(hits: np.ndarray) -> dict[str, float]:

@@ -263,3 +263,11 @@ def planted_internal(
 
 
 INTERNAL_DIMS = ["strategic_fit", "governance", "pace", "trust"]
+MIDPOINT_P = (0.10, 0.20, 0.40, 0.20, 0.10)  # mean 3, the midpoint of 1-5
+UNIFORM_P = (0.2, 0.2, 0.2, 0.2, 0.2)  # random answering: the null of r_wg(J)
+
+
+def below_midpoint(survey: Survey, by: float) -> Model:
+    """The midpoint model moved ``by`` points down on every dimension."""
+    shift = shift_for(MIDPOINT_P, 3.0 - by)
+    return Model(p=MIDPOINT_P, shifts={d.id: shift for d in survey.dimensions})

@@ -48,6 +48,7 @@ def test_score_answers_the_result_document(mini_client: FlaskClient) -> None:
         "dimensions",
         "consensus",
         "conflicts",
+        "strengths",
         "sample",
         "warnings",
         "method",
@@ -55,7 +56,11 @@ def test_score_answers_the_result_document(mini_client: FlaskClient) -> None:
     assert doc["partners"] == ["acme", "globex"]
     # Identical answers on both sides: full compatibility and agreement, no flag between them.
     assert doc["objectives"]["compatibility"] == 100.0
-    assert doc["alignment"]["score"] == 100.0 and doc["alignment"]["band"] == "strong"
+    # ... but three people a side who answer alike settle no band: a band is decided from the
+    # components' intervals, and there is none below 5 a side (compatibility) or with no
+    # variation at all (the gaps' tests).
+    assert doc["alignment"]["score"] == 100.0 and doc["alignment"]["band"] is None
+    assert doc["alignment"]["reasons"]["band"] == "n_below_minimum"
     assert all(d["agreement"] == 100.0 for d in doc["dimensions"])
     assert doc["conflicts"] == []
     assert doc["sample"]["acme"] == {"n": 3, "with_allocation": 3, "roles": {"legal": 3}}

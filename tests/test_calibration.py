@@ -94,6 +94,49 @@ def test_null_at_unequal_sizes() -> None:
             assert rates["high"] <= 0.02, rates
 
 
+def _shared(args: tuple[int, float, int]) -> float:
+    """Share of assessments with a shared_concern, both partners ``by`` points below the
+    midpoint on every dimension (0: at the midpoint, the null)."""
+    n, by, seed = args
+    s = _survey()
+    rng = np.random.default_rng(seed)
+    model = G.below_midpoint(s, by) if by else G.Model(p=G.MIDPOINT_P)
+    hits = 0
+    for _ in range(SIMS):
+        flags = score(s, G.assessment(s, rng, n, n, model), n_resamples=PERMUTATIONS)["conflicts"]
+        hits += any(f["kind"] == "shared_concern" for f in flags)
+    return hits / SIMS
+
+
+def test_shared_concern_is_rare_at_the_midpoint() -> None:
+    """Every dimension at the midpoint: a shared concern in at most 5% of assessments."""
+    with ProcessPoolExecutor(2) as pool:
+        rates = list(pool.map(_shared, [(n, 0.0, SEED + 300 + n) for n in EQUAL]))
+    assert max(rates) <= 0.05, dict(zip(EQUAL, rates, strict=True))
+
+
+def _random_agreement(args: tuple[int, int]) -> float:
+    """Share of (partner, dimension) whose r_wg(J) passes (is not weakly supported) when every
+    answer is uniformly random."""
+    n, seed = args
+    s = _survey()
+    rng = np.random.default_rng(seed)
+    passed = total = 0
+    for _ in range(SIMS // 4):
+        doc = score(s, G.assessment(s, rng, n, n, G.Model(p=G.UNIFORM_P)), n_resamples=99)
+        for block in doc["consensus"].values():
+            tested = [d for d, p in block["rwg_j_p"].items() if p is not None]
+            passed += len(set(tested) - set(block["weakly_supported"]))
+            total += len(tested)
+    return passed / total
+
+
+def test_random_answers_rarely_pass_as_agreement() -> None:
+    with ProcessPoolExecutor(2) as pool:
+        rates = list(pool.map(_random_agreement, [(n, SEED + 400 + n) for n in (3, 5, 8, 15)]))
+    assert max(rates) <= 0.10, rates
+
+
 def _power(args: tuple[str, int]) -> float:
     name, seed = args
     s = _survey()

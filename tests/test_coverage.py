@@ -70,6 +70,14 @@ def test_compatibility_interval_covers_an_interior_truth(cells: Any) -> None:
             assert s["n"] >= 0.99 * SIMS and _keeps(s), (n, s)
 
 
+@pytest.mark.parametrize("scenario", ["N1", "N3", "N4", "SHIFTED"])
+def test_mean_gap_interval_of_the_bands_covers(cells: Any, scenario: str) -> None:
+    """The expectations component's interval (what its band is decided from)."""
+    for n in SIZES:
+        s = cells[(scenario, n)]["mean_gap"]
+        assert s["n"] >= 0.99 * SIMS and _keeps(s), (n, s)
+
+
 def test_no_interval_misses_its_own_estimate(cells: Any) -> None:
     assert {cell: v["outside"] for cell, v in cells.items()} == dict.fromkeys(cells, 0)
 

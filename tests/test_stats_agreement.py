@@ -499,3 +499,24 @@ def test_rwg_j_groups_equals_rwg_j_per_group(ratings: np.ndarray, data: st.DataO
             assert not defined[k]
             continue
         assert defined[k] and values[k] == pytest.approx(expected, abs=1e-12)
+
+
+def test_icc_ak_bounds_that_cross_are_no_interval() -> None:
+    """ICC(A,k) of 3 targets x 3 raters with rater variance above the residual's: the McGraw &
+    Wong bounds cross (engine 1 sorted them into (0.96, 7.75), above 1); now too few targets."""
+    with pytest.raises(DegenerateInputError) as info:
+        icc([[4, 5, 4], [4, 3, 3], [5, 2, 5]], "A,k")
+    assert info.value.reason == "n_below_minimum"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(2, 5), st.integers(2, 3), st.integers(0, 2**32 - 1))
+def test_icc_interval_is_ordered_and_at_most_one(n: int, k: int, seed: int) -> None:
+    x = np.random.default_rng(seed).integers(1, 6, size=(n, k)).astype(float)
+    for form in ("1,1", "1,k", "A,1", "A,k", "C,1", "C,k"):
+        try:
+            result = icc(x, form)
+        except DegenerateInputError:
+            continue
+        low, high = result.ci
+        assert low <= high <= 1 + 1e-9

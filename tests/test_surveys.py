@@ -85,6 +85,10 @@ def write(tmp_path: Path, text: str, name: str = "mini/1.toml") -> Path:
         ),
         ('profile = "respondents"', 'profile = "loudest"', "scoring.profile"),
         ('{ id = "weak", min = 0', '{ id = "weak", min = 10', "scoring.bands"),
+        ("compatibility = 60, max_gap", "compatibility = 90, max_gap", "scoring.bands"),
+        ("max_gap = 0.25", "max_gap = 0.1", "scoring.bands"),
+        ("max_gap = 1,", "max_gap = 0.9,", "scoring.bands"),
+        ("compatibility = 80, max_gap = 0.125, ", "", "scoring.bands[0].compatibility"),
         ("version = 1", 'version = 1\ncolour = "red"', "colour"),
     ],
 )

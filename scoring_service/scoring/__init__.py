@@ -19,6 +19,7 @@ from .dimensions import dimensions_block
 from .internal import internal_flags
 from .objectives import objectives_block
 from .prepare import Group, Prepared, prepare
+from .shared import shared_findings
 
 ENGINE_VERSION = "2.0.0"
 _VERSIONS = {name: version(name) for name in ("numpy", "scipy", "krippendorff")}
@@ -36,15 +37,16 @@ def score(
     """Score validated responses of exactly two partners against ``survey``.
 
     The document has the blocks ``alignment``, ``objectives``, ``dimensions``, ``consensus``,
-    ``conflicts``, ``sample``, ``warnings`` and ``method``; a statistic that cannot be computed
-    is null and its block's ``reasons`` says why. See docs/statistics.md.
+    ``conflicts``, ``strengths``, ``sample``, ``warnings`` and ``method``; a statistic that
+    cannot be computed is null and its block's ``reasons`` says why. See docs/statistics.md.
     """
     p = prepare(survey, responses, n_resamples, confidence)
     objectives, obj = objectives_block(p)
     dimensions, dim = dimensions_block(p)
     consensus, _ = consensus_block(p)
     internal, not_run = internal_flags(p)
-    conflicts, warnings = conflicts_list(p, obj, dim, internal)
+    shared, strengths = shared_findings(p)
+    conflicts, warnings = conflicts_list(p, obj, dim, internal + shared)
     for key, block in consensus.items():
         block["internal_conflict"] = any(
             f["kind"] == "internal_conflict" and f["partners"] == [key] for f in conflicts
@@ -58,6 +60,7 @@ def score(
         "dimensions": dimensions,
         "consensus": consensus,
         "conflicts": conflicts,
+        "strengths": strengths,
         "sample": _sample(p),
         "warnings": _warnings(p) + warnings,
         "method": _method(p),

@@ -1,32 +1,100 @@
-"""The ``alignment`` block: one 0-100 index with its interval and band."""
+"""The ``alignment`` block: one 0-100 index, and a band decided from its components' intervals.
+
+The band is a decision, so it rests on intervals, never on the index alone: each component
+gets the band its interval lies inside (compatibility: the jackknife-t interval; expectations:
+the interval of the mean |gap| that the gaps' own intervals allow), and the overall band is the
+lower of the two. Where an interval spans bands, ``band`` is null and ``bands_in_ci`` lists the
+candidates.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
+from scipy import stats as sps
 
+from ..surveys import Band
 from .common import Array
 from .dimensions import DimensionFacts
 from .objectives import ObjectiveFacts
 from .prepare import Prepared
 
 
-def _expectations(gap: Array, ranges: Array) -> Array:
-    """Mean agreement 100 (1 - |gap| / range) over dimensions; works on (D,) and (B, D)."""
-    return np.asarray(np.mean(100.0 * (1.0 - np.abs(gap) / ranges), axis=-1))
+def _expectations(gap: Array, ranges: Array) -> float:
+    """Mean agreement 100 (1 - |gap| / range) over dimensions."""
+    return float(np.mean(100.0 * (1.0 - np.abs(gap) / ranges)))
+
+
+def mean_gap_interval(
+    gap: Array, se: Array, df: Array, ranges: Array, confidence: float
+) -> tuple[float, float] | None:
+    """An interval of mean_d |g_d| / range_d from the gaps' Welch intervals, or None when a gap
+    has none.
+
+    Lower end: the mean distance from 0 of each gap's simultaneous interval (Bonferroni over the
+    D dimensions): when all D hold, which they do with probability >= ``confidence``, each
+    distance is at most |g_d|, so the end cannot pass the truth, also when every gap is 0 (the
+    boundary, where a symmetric interval fails). Upper end: the mean of the farther end of each
+    gap's own interval (the ``gap_ci`` the document reports); every one of D intervals missing
+    on the same side at once is rare, and the coverage is proven by simulation
+    (tests/test_coverage.py). The estimate lies between the ends by construction.
+    """
+    if np.isnan(se).any():
+        return None
+    t_joint = sps.t.ppf(1.0 - (1.0 - confidence) / (2 * len(gap)), df)
+    lo, hi = (gap - t_joint * se) / ranges, (gap + t_joint * se) / ranges
+    nearest = np.where((lo <= 0) & (hi >= 0), 0.0, np.minimum(np.abs(lo), np.abs(hi)))
+    t = sps.t.ppf(0.5 + confidence / 2, df)
+    farthest = (np.abs(gap) + t * se) / ranges
+    return float(np.mean(nearest)), float(np.mean(farthest))
+
+
+def _candidates(bands: tuple[Band, ...], low: float, high: float, key: str) -> list[int]:
+    """Indices of the bands a component's interval reaches (bands best first).
+
+    ``compatibility``: band k covers [compatibility_k, compatibility_(k-1)); ``max_gap``: band k
+    covers (max_gap_(k-1), max_gap_k]."""
+    out = []
+    for k, band in enumerate(bands):
+        if key == "compatibility":
+            top = bands[k - 1].compatibility if k else float("inf")
+            reached = high >= band.compatibility and low < top
+        else:
+            bottom = bands[k - 1].max_gap if k else -1.0
+            reached = low <= band.max_gap and high > bottom
+        if reached:
+            out.append(k)
+    return out
+
+
+def _component_band(
+    entry: dict[str, Any], bands: tuple[Band, ...], reached: list[int] | None, why: str | None
+) -> None:
+    """Set ``band`` and ``bands_in_ci`` of one component (or their reason)."""
+    entry["band"] = entry["bands_in_ci"] = None
+    if reached is None:
+        entry.setdefault("reasons", {})["band"] = why or "n_below_minimum"
+        return
+    entry["bands_in_ci"] = [bands[k].id for k in reached]
+    if len(reached) == 1:
+        entry["band"] = bands[reached[0]].id
+    else:
+        entry.setdefault("reasons", {})["band"] = "interval_spans_bands"
 
 
 def alignment_block(p: Prepared, obj: ObjectiveFacts, dim: DimensionFacts) -> dict[str, Any]:
-    """Weighted mean of compatibility and expectation agreement, renormalised over what exists.
+    """Weighted mean of compatibility and expectation agreement, renormalised over what exists,
+    and the band of its components.
 
     Dimensions without data on a side are left out of the expectation agreement. The index has
     an interval only when it is compatibility alone (the survey weights expectations 0, or
     nobody answered a Likert item): then it is compatibility's jackknife-t interval.
     """
     opts = p.survey.scoring
+    bands = opts.bands
     have = ~np.isnan(dim.gap)
-    expect = float(_expectations(dim.gap[have], dim.ranges[have])) if have.any() else None
+    expect = _expectations(dim.gap[have], dim.ranges[have]) if have.any() else None
     parts = {
         "compatibility": (obj.compatibility, opts.weight_compatibility),
         "expectations": (expect, opts.weight_expectations),
@@ -34,8 +102,22 @@ def alignment_block(p: Prepared, obj: ObjectiveFacts, dim: DimensionFacts) -> di
     used = {k: w for k, (v, w) in parts.items() if v is not None and w > 0}
     reasons: dict[str, str] = {}
     components: dict[str, Any] = {k: {"value": v, "weight": w} for k, (v, w) in parts.items()}
-    components["compatibility"]["ci"] = obj.compatibility_ci
-    components["expectations"]["ci"] = None
+    compat = components["compatibility"]
+    compat["ci"] = obj.compatibility_ci
+    ci = obj.compatibility_ci
+    reached = None if ci is None else _candidates(bands, ci[0], ci[1], "compatibility")
+    _component_band(compat, bands, reached, obj.compatibility_reason)
+    expectations = components["expectations"]
+    w = dim.tests.welch
+    box = (
+        mean_gap_interval(dim.gap[have], w.se[have], w.df[have], dim.ranges[have], p.confidence)
+        if have.any()
+        else None
+    )
+    expectations["ci"] = None if box is None else [100.0 * (1 - box[1]), 100.0 * (1 - box[0])]
+    expectations["mean_gap_ci"] = None if box is None else list(box)
+    reached = None if box is None else _candidates(bands, box[0], box[1], "max_gap")
+    _component_band(expectations, bands, reached, "n_below_minimum" if have.any() else "no_data")
     out: dict[str, Any] = {
         "score": None,
         "ci": None,
@@ -48,28 +130,34 @@ def alignment_block(p: Prepared, obj: ObjectiveFacts, dim: DimensionFacts) -> di
         reasons["score"] = reasons["ci"] = reasons["band"] = "no_data"
         return out
     total = sum(used.values())
-    score = 0.0
-    for key, weight in used.items():
-        score += float(parts[key][0] or 0.0) * weight / total
-    out["score"] = score
-    out["band"] = p.survey.band_for(score).id
-    # |gap| is not smooth at a gap of 0, so no interval of the expectations component (nor of
-    # the index that contains it) keeps its promise there: say so instead of giving one.
+    out["score"] = sum(float(parts[k][0] or 0.0) * wk / total for k, wk in used.items())
+    _overall_band(out, [components[k] for k in used], bands)
+    # |gap| is not smooth at a gap of 0, so no interval of the index that contains it keeps its
+    # promise there without the conservatism of the component's own: say so instead.
     if "expectations" in used:
-        reasons["ci"] = reasons["bands_in_ci"] = "non_regular"
-        components["expectations"]["reasons"] = {"ci": "non_regular"}
+        reasons["ci"] = "non_regular"
     elif obj.compatibility_ci is None:
-        reasons["ci"] = reasons["bands_in_ci"] = "n_below_minimum"
+        reasons["ci"] = obj.compatibility_reason or "n_below_minimum"
     else:
         out["ci"] = list(obj.compatibility_ci)
-        low, high = out["ci"]
-        out["bands_in_ci"] = [b.id for b in p.survey.scoring.bands if _overlaps(p, b.id, low, high)]
     return out
 
 
-def _overlaps(p: Prepared, band_id: str, low: float, high: float) -> bool:
-    """Whether the interval [low, high] reaches into the band."""
-    bands = p.survey.scoring.bands
-    k = next(n for n, b in enumerate(bands) if b.id == band_id)
-    upper = bands[k - 1].min if k > 0 else float("inf")
-    return high >= bands[k].min and low < upper
+def _overall_band(out: dict[str, Any], used: list[dict[str, Any]], bands: tuple[Band, ...]) -> None:
+    """The lower (worse) of the used components' bands; candidates where one is undecided."""
+    ids = [b.id for b in bands]
+    if any(c["bands_in_ci"] is None for c in used):
+        out["reasons"]["band"] = next(
+            c["reasons"]["band"] for c in used if c["bands_in_ci"] is None
+        )
+        return
+    candidates = {ids[0]}
+    for c in used:
+        candidates = {
+            ids[max(ids.index(x), ids.index(y))] for x in candidates for y in c["bands_in_ci"]
+        }
+    out["bands_in_ci"] = [b for b in ids if b in candidates]
+    if len(candidates) == 1:
+        out["band"] = out["bands_in_ci"][0]
+    else:
+        out["reasons"]["band"] = "interval_spans_bands"

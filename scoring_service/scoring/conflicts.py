@@ -232,7 +232,7 @@ def _expectation_gaps(p: Prepared, dim: DimensionFacts) -> list[dict[str, Any]]:
 
 
 def conflicts_list(
-    p: Prepared, obj: ObjectiveFacts, dim: DimensionFacts, internal: list[dict[str, Any]]
+    p: Prepared, obj: ObjectiveFacts, dim: DimensionFacts, more: list[dict[str, Any]]
 ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     """Every flag, most severe first, and the shared-tension warnings."""
     flags: list[dict[str, Any]] = []
@@ -244,7 +244,7 @@ def conflicts_list(
             shared = None if found else _shared_tension(p, obj, rel)
             if shared:
                 warnings.append(shared)
-    flags += _divergence(p, obj) + _expectation_gaps(p, dim) + internal
+    flags += _divergence(p, obj) + _expectation_gaps(p, dim) + more
     flags.sort(key=lambda f: (rules.SEVERITY_RANK[f["severity"]], -f["_size"], f["id"]))
     for f in flags:
         del f["_size"]

@@ -45,17 +45,44 @@ def role_facts(g: Group) -> RoleFacts:
     )
 
 
-def _rwg(p: Prepared, g: Group, reasons: dict[str, str]) -> dict[str, float | None]:
-    """rwg(j) per dimension over the partner's respondents."""
+def _agreement(p: Prepared, g: Group, reasons: dict[str, str]) -> dict[str, Any]:
+    """Per dimension: r_wg(J) against the uniform and the slightly skewed null, r*_wg(J), the
+    p-value of r_wg(J) against random answering, and Cronbach's alpha."""
     columns = {item.id: k for k, item in enumerate(p.survey.items_of("likert"))}
-    dims = p.survey.dimensions
-    groups = [[columns[i] for i in dim.items] for dim in dims]
-    values, defined = stats.rwg_j_groups(g.likert, groups, [d.scale.points for d in dims])
-    out: dict[str, float | None] = {}
-    for dim, value, ok in zip(dims, values, defined, strict=True):
-        out[dim.id] = float(value) if ok else None
-        if not ok:
-            reasons[f"rwg_j.{dim.id}"] = "n_below_minimum"
+    out: dict[str, dict[str, float | None]] = {
+        key: {} for key in ("rwg_j", "rwg_j_skewed", "rwg_star_j", "rwg_j_p", "reliability")
+    }
+    for dim in p.survey.dimensions:
+        x = g.likert[:, [columns[i] for i in dim.items]]
+        points = dim.scale.points
+        v, why = attempt(stats.mean_item_variance, x)
+        raters = int(np.sum(~np.isnan(x).all(axis=1)))
+        used = int(np.sum((~np.isnan(x)).sum(axis=0) >= 2))
+        for key in ("rwg_j", "rwg_j_skewed", "rwg_star_j", "rwg_j_p"):
+            out[key][dim.id] = None
+        if v is None:
+            for key in ("rwg_j", "rwg_j_skewed", "rwg_star_j", "rwg_j_p"):
+                reasons[f"{key}.{dim.id}"] = why or "n_below_minimum"
+        else:
+            uniform = stats.null_variance(points)
+            rwg = stats.rwg_j_from_variance(v, used, uniform)
+            out["rwg_j"][dim.id] = rwg
+            out["rwg_star_j"][dim.id] = 1.0 - v / uniform
+            out["rwg_j_p"][dim.id] = stats.rwg_j_pvalue(rwg, raters, used, points)
+            if points == 5:
+                skewed = stats.null_variance(5, "slightly_skewed")
+                out["rwg_j_skewed"][dim.id] = stats.rwg_j_from_variance(v, used, skewed)
+            else:
+                reasons[f"rwg_j_skewed.{dim.id}"] = "not_five_points"
+        complete = int(np.sum(~np.isnan(x).any(axis=1)))
+        if complete < rules.MIN_N_RELIABILITY:
+            out["reliability"][dim.id] = None
+            reasons[f"reliability.{dim.id}"] = "n_below_minimum"
+        else:
+            alpha, why = attempt(stats.cronbach_alpha, x)
+            out["reliability"][dim.id] = num(alpha)
+            if why:
+                reasons[f"reliability.{dim.id}"] = why
     return out
 
 
@@ -86,7 +113,7 @@ def _role_pairs(p: Prepared, facts: RoleFacts) -> dict[str, Any]:
 def _partner(p: Prepared, g: Group) -> tuple[dict[str, Any], RoleFacts]:
     """Consensus figures of one partner."""
     reasons: dict[str, str] = {}
-    rwg = _rwg(p, g, reasons)
+    agreement = _agreement(p, g, reasons)
     alpha, why = attempt(stats.krippendorff_alpha, g.likert, "interval")
     if why:
         reasons["krippendorff_alpha"] = why
@@ -100,8 +127,12 @@ def _partner(p: Prepared, g: Group) -> tuple[dict[str, Any], RoleFacts]:
         reasons["role_compatibility"] = "fewer_than_two_roles"
     out = {
         "n": g.n,
-        "rwg_j": rwg,
-        "weakly_supported": [d for d, v in rwg.items() if v is not None and v < rules.RWG_CUTOFF],
+        **agreement,
+        # Agreement not significantly above random answering: the partner's mean on that
+        # dimension stands for no shared view.
+        "weakly_supported": [
+            d for d, pv in agreement["rwg_j_p"].items() if pv is not None and pv > rules.RWG_ALPHA
+        ],
         "krippendorff_alpha": num(alpha),
         "kendall_w": num(w),
         "role_compatibility": roles,

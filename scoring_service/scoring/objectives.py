@@ -21,6 +21,7 @@ class ObjectiveFacts:
     profiles: tuple[Array | None, Array | None]  # label order
     compatibility: float | None  # 0-100
     compatibility_ci: list[float] | None
+    compatibility_reason: str | None  # why compatibility_ci is null
     tests: Family | None  # Welch tests of b - a per objective, BH across objectives
     delta: Array  # (K,) Cliff's delta of b vs a, 0 where undefined
     n_alloc: tuple[int, int]
@@ -140,7 +141,13 @@ def objectives_block(p: Prepared) -> tuple[dict[str, Any], ObjectiveFacts]:
     out["differences"] = differences
     out["reasons"] = reasons
     facts = ObjectiveFacts(
-        profiles, compat, out["compatibility_ci"], tests, delta, (a.n_alloc, b.n_alloc)
+        profiles,
+        compat,
+        out["compatibility_ci"],
+        reasons.get("compatibility_ci"),
+        tests,
+        delta,
+        (a.n_alloc, b.n_alloc),
     )
     return out, facts
 

@@ -2,25 +2,28 @@
 
 Agreement among raters (Krippendorff's alpha, intraclass correlations, r_wg, r_wg(J),
 Kendall's W), effect sizes and profile similarities (Cliff's delta, weighted cosine, overlap,
-Kendall's tau-b), and resampling (bootstrap percentile intervals, exact or Monte Carlo
-permutation tests, Benjamini-Hochberg). Every function checks its arguments and raises
-``TypeError``/``ValueError`` naming the bad one; when the input is valid but the statistic is
+Kendall's tau-b), tests and intervals (Welch's t, logit t, the two-sample jackknife,
+permutation tests of group labels, Benjamini-Hochberg) and within-group agreement and
+reliability. Every function checks its arguments and raises ``TypeError``/``ValueError``
+naming the bad one; when the input is valid but the statistic is
 undefined it raises :class:`DegenerateInputError`, whose ``reason`` code the scoring layer
 reports, instead of returning ``NaN``.
 """
 
 from .agreement import kendall_w, krippendorff_alpha, rwg, rwg_j, rwg_j_groups
+from .consensus import (
+    cronbach_alpha,
+    mean_item_variance,
+    null_variance,
+    rwg_j_from_variance,
+    rwg_j_pvalue,
+    rwg_star_j,
+)
 from .effects import cliffs_delta, cliffs_delta_columns, kendall_tau_b, overlap, weighted_cosine
 from .errors import DegenerateInputError
 from .groups import GroupTestResult, group_permutation_test, p_floor
 from .icc import IccResult, icc
-from .permutation import PermutationResult, benjamini_hochberg, permutation_pvalues
-from .resampling import (
-    bootstrap_indices,
-    percentile_interval,
-    percentile_intervals,
-    percentile_intervals_repeated,
-)
+from .multiplicity import benjamini_hochberg
 from .ttest import WelchResult, jackknife_se, logit_t_intervals, welch_columns
 
 __all__ = [
@@ -28,11 +31,10 @@ __all__ = [
     "GroupTestResult",
     "IccResult",
     "WelchResult",
-    "PermutationResult",
     "benjamini_hochberg",
-    "bootstrap_indices",
     "cliffs_delta",
     "cliffs_delta_columns",
+    "cronbach_alpha",
     "group_permutation_test",
     "icc",
     "jackknife_se",
@@ -40,15 +42,16 @@ __all__ = [
     "kendall_w",
     "krippendorff_alpha",
     "logit_t_intervals",
+    "mean_item_variance",
+    "null_variance",
     "overlap",
     "p_floor",
-    "percentile_interval",
-    "percentile_intervals",
-    "percentile_intervals_repeated",
-    "permutation_pvalues",
     "rwg",
     "rwg_j",
+    "rwg_j_from_variance",
     "rwg_j_groups",
+    "rwg_j_pvalue",
+    "rwg_star_j",
     "weighted_cosine",
     "welch_columns",
 ]

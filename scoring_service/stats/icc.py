@@ -93,16 +93,24 @@ def _absolute_bounds(ms: _MeanSquares, unit: str, tail: float) -> tuple[float, f
     f_high = float(stats.f.ppf(tail, v, n - 1))
     # The ICC(A,k) bounds equal the Spearman-Brown transform of the ICC(A,1) bounds.
     spread = k * ms.cols + (k * n - k - n) * ms.error if unit == "1" else ms.cols - ms.error
-    low = _divide(n * (ms.rows - f_low * ms.error), f_low * spread + n * ms.rows)
-    high = _divide(n * (f_high * ms.rows - ms.error), spread + n * f_high * ms.rows)
+    low_den, high_den = f_low * spread + n * ms.rows, spread + n * f_high * ms.rows
+    if low_den < 0 or high_den < 0:
+        # Possible for ICC(A,k) at n = 2-3 with rater variance above the residual's: the bound
+        # changes sign and is no bound at all. That is too few targets, not "no variation".
+        raise DegenerateInputError("n_below_minimum", "ICC interval undefined at this n")
+    low = _divide(n * (ms.rows - f_low * ms.error), low_den)
+    high = _divide(n * (f_high * ms.rows - ms.error), high_den)
     return low, high
 
 
 def _icc_ci(
     ms: _MeanSquares, form: str, f: float, dfs: tuple[int, int], tail: float
 ) -> tuple[float, float]:
-    """The interval, its bounds in order (they can cross by a rounding error at k = 2)."""
+    """The interval; bounds that cross by a rounding error (k = 2) are put in order, bounds
+    that cross by more are no interval."""
     low, high = _icc_bounds(ms, form, f, dfs, tail)
+    if low > high + 1e-9 * max(1.0, abs(high)):
+        raise DegenerateInputError("n_below_minimum", "ICC interval bounds cross at this n")
     return min(low, high), max(low, high)
 
 
