@@ -119,6 +119,45 @@ POWER: dict[str, tuple[str, Callable[[np.random.Generator, Survey], Any], Callab
 }
 
 
+def run_extra(args: tuple[str, int, int, int]) -> tuple[str, int, float]:
+    """The other budgets: shared_concern at the midpoint (null) and 1 point below (power),
+    random answers passing as agreement, N5 under each profile option."""
+    from dataclasses import replace
+
+    what, n, sims, seed = args
+    s = survey()
+    rng = np.random.default_rng(seed)
+    hits = total = 0
+    for _ in range(sims):
+        if what.startswith("shared"):
+            model = G.below_midpoint(s, 1.0) if what == "shared_power" else G.Model(p=G.MIDPOINT_P)
+            flags = score(s, G.assessment(s, rng, n, n, model), n_resamples=PERMUTATIONS)
+            hits += any(f["kind"] == "shared_concern" for f in flags["conflicts"])
+            total += 1
+        elif what == "random_agreement":
+            doc = score(s, G.assessment(s, rng, n, n, G.Model(p=G.UNIFORM_P)), n_resamples=99)
+            for block in doc["consensus"].values():
+                tested = [d for d, p in block["rwg_j_p"].items() if p is not None]
+                hits += len(set(tested) - set(block["weakly_supported"]))
+                total += len(tested)
+        else:
+            profile = what.removeprefix("n5_")
+            sv = replace(s, scoring=replace(s.scoring, profile=profile))
+            flags = score(sv, G.null_n5(sv, rng, n, n), n_resamples=PERMUTATIONS)["conflicts"]
+            hits += any(f["kind"] in BETWEEN for f in flags)
+            total += 1
+    return what, n, hits / max(total, 1)
+
+
+EXTRA = {
+    "shared_null": "shared_concern, every dimension at the midpoint (null)",
+    "shared_power": "shared_concern, both partners 1 point below the midpoint (power)",
+    "random_agreement": "dimensions passing as agreement (not weakly supported), random answers",
+    "n5_role_means": "N5, any between-partner flag, profile = role_means",
+    "n5_respondents": "N5, any between-partner flag, profile = respondents",
+}
+
+
 def run_power(args: tuple[str, int, int]) -> tuple[str, float]:
     """One power scenario: the share of assessments with the planted flag."""
     name, sims, seed = args
@@ -149,6 +188,7 @@ def main() -> None:
         for i, (a, b) in enumerate(sizes)
     ]
     started = time.time()
+    extra_sizes = [3, 5, 8, 15, 30]
     with ProcessPoolExecutor(args.jobs) as pool:
         nulls = list(pool.map(run_null, cells))
         power = (
@@ -158,6 +198,12 @@ def main() -> None:
                 pool.map(run_power, [(n, args.sims, SEED + 7 + k) for k, n in enumerate(POWER)])
             )
         )
+        jobs = [
+            (w, n, args.sims, SEED + 50 + 7 * k + n)
+            for k, w in enumerate(EXTRA)
+            for n in extra_sizes
+        ]
+        extra = [] if args.no_power else list(pool.map(run_extra, jobs))
     print(f"{date.today()}, {args.sims} assessments a cell, {time.time() - started:.0f} s\n")
     head = " | ".join(f"{a} v {b}" for a, b in sizes)
     for key, title in (
@@ -175,6 +221,11 @@ def main() -> None:
         print("| power scenario | found |\n|---|---|")
         for name, rate in power:
             print(f"| {POWER[name][0]} | {100 * rate:.1f}% |")
+        head = " | ".join(f"{n} a side" for n in extra_sizes)
+        print(f"\n| budget | {head} |\n|---|" + "---|" * len(extra_sizes))
+        for what, title in EXTRA.items():
+            row = [r for w, _, r in extra if w == what]
+            print(f"| {title} | " + " | ".join(f"{100 * r:.1f}%" for r in row) + " |")
 
 
 if __name__ == "__main__":

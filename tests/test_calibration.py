@@ -137,6 +137,33 @@ def test_random_answers_rarely_pass_as_agreement() -> None:
     assert max(rates) <= 0.10, rates
 
 
+def _n5(args: tuple[str, int, int, int]) -> float:
+    """N5 (roles answer differently, opposite role mixes): share of assessments with a
+    between-partner flag, under the survey's ``profile`` option given."""
+    from dataclasses import replace
+
+    profile, n_a, n_b, seed = args
+    s = _survey()
+    s = replace(s, scoring=replace(s.scoring, profile=profile))
+    rng = np.random.default_rng(seed)
+    hits = 0
+    for _ in range(SIMS):
+        flags = score(s, G.null_n5(s, rng, n_a, n_b), n_resamples=PERMUTATIONS)["conflicts"]
+        hits += any(f["kind"] in BETWEEN for f in flags)
+    return hits / SIMS
+
+
+N5_SIZES = [(4, 4), (8, 8), (15, 15), (30, 30), (4, 12)]
+
+
+def test_different_role_mixes_are_a_null_under_role_means() -> None:
+    """N5 asserted under ``role_means`` (every role counts once); reported under
+    ``respondents``, where the mix is part of the partner's view (docs/statistics.md 12)."""
+    with ProcessPoolExecutor(2) as pool:
+        rates = list(pool.map(_n5, [("role_means", a, b, SEED + 600 + a + b) for a, b in N5_SIZES]))
+    assert max(rates) <= 0.08, dict(zip(N5_SIZES, rates, strict=True))
+
+
 def _power(args: tuple[str, int]) -> float:
     name, seed = args
     s = _survey()

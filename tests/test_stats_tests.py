@@ -144,3 +144,36 @@ def test_group_test_with_a_metric_and_missing_values() -> None:
     assert 0 < missing.pvalue <= 1
     with pytest.raises(stats.DegenerateInputError):
         stats.group_permutation_test(x, [0] * 8)
+
+
+def test_stratified_welch_with_one_stratum_is_welch() -> None:
+    rng = np.random.default_rng(4)
+    x, y = rng.normal(size=(7, 3)), rng.normal(size=(5, 3))
+    plain = stats.welch_columns(x, y)
+    strat = stats.stratified_welch_columns(x, ["a"] * 7, y, ["b"] * 5)
+    for key in ("difference", "se", "df"):
+        np.testing.assert_allclose(getattr(strat, key), getattr(plain, key), rtol=1e-12)
+    np.testing.assert_allclose(strat.pooled_pvalue(), plain.pooled_pvalue(), rtol=1e-12)
+
+
+def test_stratified_welch_by_hand() -> None:
+    """x: legal (1, 3), IT (5); y: legal (2), IT (4, 6, 8). W_x = (2 + 5)/2 = 3.5,
+    W_y = (2 + 6)/2 = 4. Within-role SS: x 2 on 3 - 2 = 1 df, y 8 on 4 - 2 = 2 df.
+    Var(W_x) = 2 (1/2 + 1/1)/4 = 0.75, Var(W_y) = 4 (1/1 + 1/3)/4 = 4/3."""
+    x = np.c_[[1.0, 3.0, 5.0]]
+    y = np.c_[[2.0, 4.0, 6.0, 8.0]]
+    r = stats.stratified_welch_columns(x, ["legal", "legal", "it"], y, ["legal", "it", "it", "it"])
+    assert r.difference[0] == pytest.approx(-0.5)
+    assert r.se[0] == pytest.approx(math.sqrt(0.75 + 4 / 3))
+    # Stratum terms: x legal 2/(4 x 2) on 1 df, IT (one person, pooled 2) 2/4; y legal (one,
+    # pooled 4) 4/4, IT 4/(4 x 3) on 2 df; Satterthwaite per side, capped at n - R (1 and 2).
+    q = (0.75, 4 / 3)
+    e_x = min(0.75**2 / (0.25**2 / 1 + 0.5**2 / 1), 1)
+    e_y = min((4 / 3) ** 2 / (1**2 / 2 + (1 / 3) ** 2 / 2), 2)
+    assert r.df[0] == pytest.approx(sum(q) ** 2 / (q[0] ** 2 / e_x + q[1] ** 2 / e_y))
+    # Pooled: (1 x 2 + 2 x 4) / 3 = 10/3 on 3 df, times c = (1/2 + 1)/4 + (1 + 1/3)/4.
+    se = math.sqrt(10 / 3 * (0.375 + 1 / 3))
+    assert r.pooled_pvalue()[0] == pytest.approx(2 * sps.t.sf(0.5 / se, 3))
+    # A side whose strata are all single respondents has no degree of freedom.
+    none = stats.stratified_welch_columns(x, ["a", "b", "c"], y, ["a"] * 4)
+    assert none.reasons == ("n_below_minimum",)

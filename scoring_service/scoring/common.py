@@ -47,13 +47,24 @@ class Family:
     alpha_single: float  # the level one real difference must reach: q / m (BH's first step)
 
 
-def welch_family(x_first: Array, x_second: Array, q_level: float) -> Family:
+def welch_family(
+    x_first: Array,
+    x_second: Array,
+    q_level: float,
+    roles: tuple[list[str], list[str]] | None = None,
+) -> Family:
     """Tests of ``second - first`` by column, and Benjamini-Hochberg across them.
+
+    With ``roles`` (the survey's ``role_means`` option) the means compared are means of role
+    means, tested with the stratified Welch test.
 
     The p-value is the larger of Welch's and Student's (``WelchResult.conservative_pvalue``):
     Welch's alone is liberal in the far tail BH uses when one side has 3-5 respondents against
     many more (docs/statistics.md, section 12); with equal sizes it is Welch's."""
-    w = stats.welch_columns(x_second, x_first)
+    if roles is None:
+        w = stats.welch_columns(x_second, x_first)
+    else:
+        w = stats.stratified_welch_columns(x_second, roles[1], x_first, roles[0])
     p = w.conservative_pvalue("two-sided")
     q = np.full(p.shape, np.nan)
     ok = ~np.isnan(p)

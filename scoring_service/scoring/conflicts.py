@@ -196,10 +196,7 @@ def _expectation_gaps(p: Prepared, dim: DimensionFacts) -> list[dict[str, Any]]:
         if not (tests.q[d] <= rules.FDR_Q and rules.reaches(abs(gap) / rng, rules.GAP_MIN)):
             continue
         severity = "high" if _beyond(tests, d, rules.GAP_HIGH * rng) else "medium"
-        means = {
-            a.key: float(np.nanmean(a.dims[:, d])),
-            b.key: float(np.nanmean(b.dims[:, d])),
-        }
+        means = {a.key: float(dim.means[0][d]), b.key: float(dim.means[1][d])}
         scale = dimension.scale
         message = (
             f"On {dimension.label[lang]} {a.key} averages {means[a.key]:.1f} and {b.key} "

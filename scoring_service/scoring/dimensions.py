@@ -20,10 +20,23 @@ class DimensionFacts:
     """What the conflict rules and the alignment index need from this block."""
 
     gap: Array  # (D,) b - a, NaN where a side has no data
+    means: tuple[Array, Array]  # (D,) per partner: respondent means, or means of role means
     n: tuple[Array, Array]  # respondents with a score, per dimension
     tests: Family  # Welch tests of b - a with BH q-values across dimensions
     delta: Array  # (D,)
     ranges: Array  # (D,) scale range
+
+
+def _role_means(x: Array, roles: tuple[str, ...]) -> Array:
+    """Per column, the mean of the role means present (NaN omitted)."""
+    labels = np.array(roles)
+    out = np.full(x.shape[1], np.nan)
+    for k in range(x.shape[1]):
+        present = ~np.isnan(x[:, k])
+        means = [x[present & (labels == r), k].mean() for r in sorted(set(labels[present]))]
+        if means:
+            out[k] = float(np.mean(means))
+    return out
 
 
 def _items(p: Prepared) -> dict[str, dict[str, Any]]:
@@ -48,11 +61,16 @@ def dimensions_block(p: Prepared) -> tuple[list[dict[str, Any]], DimensionFacts]
     a, b = p.groups
     dims = p.survey.dimensions
     ranges = np.array([float(d.scale.range) for d in dims])
-    ma, mb = (weighted_means(g.dims, None) for g in (a, b))
     na, nb = (np.sum(~np.isnan(g.dims), axis=0) for g in (a, b))
+    by_role = p.survey.scoring.profile == "role_means"
+    roles = (list(a.roles), list(b.roles)) if by_role else None
+    tests = welch_family(a.dims, b.dims, rules.FDR_Q, roles)
+    if by_role:  # every role counts once, as in the priority profiles
+        ma, mb = _role_means(a.dims, a.roles), _role_means(b.dims, b.roles)
+    else:
+        ma, mb = (weighted_means(g.dims, None) for g in (a, b))
     gap = mb - ma
     delta, defined = stats.cliffs_delta_columns(b.dims, a.dims)
-    tests = welch_family(a.dims, b.dims, rules.FDR_Q)
     ci = tests.welch.confidence_interval(p.confidence)
     floor = rules.GAP_MIN * ranges
     detectable = np.maximum(tests.welch.detectable(tests.alpha_single), floor)
@@ -86,5 +104,5 @@ def dimensions_block(p: Prepared) -> tuple[list[dict[str, Any]], DimensionFacts]
         entry["items"] = {i: items[i] for i in dim.items}
         entry["reasons"] = reasons
         out.append(entry)
-    facts = DimensionFacts(gap, (na, nb), tests, np.where(defined, delta, 0.0), ranges)
+    facts = DimensionFacts(gap, (ma, mb), (na, nb), tests, np.where(defined, delta, 0.0), ranges)
     return out, facts

@@ -163,7 +163,9 @@ def _differences(
         reasons["differences"] = "no_allocation"
         return None, np.zeros(K), []
     delta, _ = stats.cliffs_delta_columns(b.allocated, a.allocated)
-    tests = welch_family(a.allocated, b.allocated, rules.FDR_Q)
+    by_role = p.survey.scoring.profile == "role_means"
+    roles = (a.allocated_roles, b.allocated_roles) if by_role else None
+    tests = welch_family(a.allocated, b.allocated, rules.FDR_Q, roles)
     ci = tests.welch.confidence_interval(p.confidence)
     rows = []
     for k, o in enumerate(p.survey.objective_ids):

@@ -43,6 +43,12 @@ class Group:
         return self.alloc[~np.isnan(self.alloc[:, 0])] if self.alloc.size else self.alloc
 
     @property
+    def allocated_roles(self) -> list[str]:
+        """The roles of the rows of ``allocated``."""
+        keep = ~np.isnan(self.alloc[:, 0]) if self.alloc.size else np.zeros(self.n, dtype=bool)
+        return [r for r, k in zip(self.roles, keep.tolist(), strict=True) if k]
+
+    @property
     def n_alloc(self) -> int:
         """Respondents who answered the allocation."""
         return int(self.allocated.shape[0])

@@ -24,7 +24,13 @@ from .errors import DegenerateInputError
 from .groups import GroupTestResult, group_permutation_test, p_floor
 from .icc import IccResult, icc
 from .multiplicity import benjamini_hochberg
-from .ttest import WelchResult, jackknife_se, logit_t_intervals, welch_columns
+from .ttest import (
+    WelchResult,
+    jackknife_se,
+    logit_t_intervals,
+    stratified_welch_columns,
+    welch_columns,
+)
 
 __all__ = [
     "DegenerateInputError",
@@ -52,6 +58,7 @@ __all__ = [
     "rwg_j_groups",
     "rwg_j_pvalue",
     "rwg_star_j",
+    "stratified_welch_columns",
     "weighted_cosine",
     "welch_columns",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,8 +31,14 @@ class WelchResult:
     n_x: NDArray[np.int64]
     n_y: NDArray[np.int64]
     reasons: tuple[str | None, ...]
-    var_x: Array
-    var_y: Array
+    # Each side's variance estimate s2 on d degrees of freedom, and the factor c with
+    # Var(mean) = sigma^2 c (1/n for a plain mean; sum_r 1/n_r / R^2 for a mean of R role means).
+    s2_x: Array
+    s2_y: Array
+    c_x: Array
+    c_y: Array
+    d_x: Array
+    d_y: Array
 
     @property
     def defined(self) -> NDArray[np.bool_]:
@@ -51,12 +58,12 @@ class WelchResult:
 
     def pooled_pvalue(self, alternative: str = "two-sided", null: float | Array = 0.0) -> Array:
         """Student's pooled-variance p-value of the same difference (the classical two-sample
-        t-test, df = n_x + n_y - 2); NaN where the Welch test is undefined."""
-        n_x, n_y = self.n_x.astype(float), self.n_y.astype(float)
+        t-test, df = n_x + n_y - 2 for plain means); NaN where the Welch test is undefined."""
+        d = self.d_x + self.d_y
         with np.errstate(invalid="ignore", divide="ignore"):
-            pooled = ((n_x - 1) * self.var_x + (n_y - 1) * self.var_y) / (n_x + n_y - 2)
-            se = np.sqrt(pooled * (1 / n_x + 1 / n_y))
-        return _p(self.difference - null, se, n_x + n_y - 2, alternative, self.defined)
+            pooled = (self.d_x * self.s2_x + self.d_y * self.s2_y) / d
+            se = np.sqrt(pooled * (self.c_x + self.c_y))
+        return _p(self.difference - null, se, d, alternative, self.defined)
 
     def conservative_pvalue(
         self, alternative: str = "two-sided", null: float | Array = 0.0
@@ -148,15 +155,35 @@ def welch_columns(x: ArrayLike, y: ArrayLike) -> WelchResult:
     b = as_float_array(y, "y", ndim=2)
     if a.shape[1] != b.shape[1]:
         raise ValueError(f"x and y must have the same columns, got {a.shape[1]} and {b.shape[1]}")
-    moments = [_moments(m) for m in (a, b)]
-    (n_x, m_x, v_x), (n_y, m_y, v_y) = moments
+    (n_x, m_x, v_x), (n_y, m_y, v_y) = _moments(a), _moments(b)
+    fx, fy = n_x.astype(np.float64), n_y.astype(np.float64)
+    with np.errstate(divide="ignore"):
+        c_x, c_y = 1.0 / fx, 1.0 / fy
     with np.errstate(invalid="ignore", divide="ignore"):
-        q_x, q_y = v_x / n_x, v_y / n_y
+        q_x, q_y = v_x / fx, v_y / fy
+    return _combine(
+        (n_x, m_x, v_x, c_x, fx - 1.0, q_x, fx - 1.0), (n_y, m_y, v_y, c_y, fy - 1.0, q_y, fy - 1.0)
+    )
+
+
+# n, mean, pooled s2, c, its df d, Var(mean) q, and q's df
+Side = tuple[NDArray[np.int64], Array, Array, Array, Array, Array, Array]
+
+
+def _combine(x: Side, y: Side) -> WelchResult:
+    """The Welch test of mean_x - mean_y from each side's figures (``Side``)."""
+    (n_x, m_x, s2_x, c_x, d_x, q_x, e_x), (n_y, m_y, s2_y, c_y, d_y, q_y, e_y) = x, y
+    with np.errstate(invalid="ignore", divide="ignore"):
         se = np.sqrt(q_x + q_y)
-        df = (q_x + q_y) ** 2 / (q_x**2 / (n_x - 1) + q_y**2 / (n_y - 1))
+        df = (q_x + q_y) ** 2 / (q_x**2 / e_x + q_y**2 / e_y)
     reasons = tuple(
-        "n_below_minimum" if min(nx, ny) < 2 else ("no_variation" if s == 0 else None)
-        for nx, ny, s in zip(n_x.tolist(), n_y.tolist(), np.nan_to_num(se).tolist(), strict=True)
+        "n_below_minimum" if min(dx, dy) < 1 else ("no_variation" if s == 0 else None)
+        for dx, dy, s in zip(
+            np.nan_to_num(d_x).tolist(),
+            np.nan_to_num(d_y).tolist(),
+            np.nan_to_num(se).tolist(),
+            strict=True,
+        )
     )
     ok = np.array([r is None for r in reasons], dtype=bool)
     return WelchResult(
@@ -166,9 +193,85 @@ def welch_columns(x: ArrayLike, y: ArrayLike) -> WelchResult:
         n_x=n_x,
         n_y=n_y,
         reasons=reasons,
-        var_x=v_x,
-        var_y=v_y,
+        s2_x=s2_x,
+        s2_y=s2_y,
+        c_x=c_x,
+        c_y=c_y,
+        d_x=d_x,
+        d_y=d_y,
     )
+
+
+def stratified_welch_columns(
+    x: ArrayLike, strata_x: Sequence[str], y: ArrayLike, strata_y: Sequence[str]
+) -> WelchResult:
+    """Welch's test of the difference of two means of stratum means, by column.
+
+    Parameters
+    ----------
+    x : array_like of shape (n_x, d)
+    strata_x : sequence of str, length n_x
+        The stratum (role) of each row of ``x``.
+    y, strata_y
+        The same for the other sample. ``NaN`` are missing and omitted per column.
+
+    Returns
+    -------
+    WelchResult
+        Of W_x - W_y, W the unweighted mean of the stratum means present in the column.
+
+    Notes
+    -----
+    With R strata of sizes n_r in a column, W = (1/R) sum_r m_r has
+    Var(W) = sum_r s_r^2 / (R^2 n_r), with each stratum's own variance s_r^2 (Cochran 1977,
+    section 5.4), Satterthwaite's degrees of freedom over the strata, at most n - R. A stratum of
+    one respondent counts in W but has no variance of its own: it takes the pooled within-stratum
+    variance s_w^2 = sum_r sum_i (x_i - m_r)^2 / (n - R), which is undefined when every stratum
+    has one respondent. The two sides are then combined as in Welch's test. ``pooled_pvalue``
+    uses s_w^2 on both sides (Var(W) = s^2 sum_r 1/(R^2 n_r)). With one stratum it is
+    :func:`welch_columns`.
+
+    References
+    ----------
+    .. [1] Cochran, W. G. (1977). Sampling techniques (3rd ed.). New York: Wiley.
+    """
+    a = as_float_array(x, "x", ndim=2)
+    b = as_float_array(y, "y", ndim=2)
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(f"x and y must have the same columns, got {a.shape[1]} and {b.shape[1]}")
+    for name, data, strata in (("strata_x", a, strata_x), ("strata_y", b, strata_y)):
+        if len(strata) != data.shape[0]:
+            raise ValueError(f"{name} must have one stratum per row")
+    return _combine(_stratified(a, list(strata_x)), _stratified(b, list(strata_y)))
+
+
+def _stratified(x: Array, strata: list[str]) -> Side:
+    """The figures of a mean of stratum means, per column (see ``Side``)."""
+    cols = x.shape[1]
+    n = np.zeros(cols, dtype=np.int64)
+    w, s2, c, d, q, e = (np.full(cols, np.nan) for _ in range(6))
+    labels = np.array(strata)
+    for k in range(cols):
+        present = ~np.isnan(x[:, k])
+        groups = [x[present & (labels == r), k] for r in sorted(set(labels[present].tolist()))]
+        if not groups:
+            continue
+        sizes = np.array([len(g) for g in groups], dtype=float)
+        big = len(groups) ** 2
+        n[k] = int(sizes.sum())
+        w[k] = float(np.mean([g.mean() for g in groups]))
+        d[k] = sizes.sum() - len(groups)
+        c[k] = float(np.sum(1.0 / sizes)) / big
+        if d[k] < 1:
+            continue
+        s2[k] = sum(float(((g - g.mean()) ** 2).sum()) for g in groups) / d[k]
+        own = np.array([g.var(ddof=1) if len(g) > 1 else s2[k] for g in groups])
+        terms = own / (big * sizes)
+        dfs = np.where(sizes > 1, sizes - 1, d[k])
+        q[k] = float(terms.sum())
+        with np.errstate(invalid="ignore", divide="ignore"):
+            e[k] = min(float(q[k] ** 2 / np.sum(terms**2 / dfs)), d[k])
+    return n, w, s2, c, d, q, e
 
 
 def _moments(x: Array) -> tuple[NDArray[np.int64], Array, Array]:
