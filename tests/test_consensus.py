@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
@@ -141,3 +142,67 @@ def test_reliability_and_agreement_figures(default_survey: Survey) -> None:
     assert set(acme["weakly_supported"]) == {
         d for d, p in acme["rwg_j_p"].items() if p is not None and p > 0.05
     }
+
+
+def test_a_unanimous_low_rating_is_a_shared_concern(default_survey: Survey) -> None:
+    """Everyone rates trust 1 (no variance, so no t bound): the sign test decides, 0.5^6 on
+    each side; everything else varies around the midpoint."""
+    rows = [
+        {
+            "partner": partner,
+            "role": "legal",
+            "respondent": f"{partner}{k}",
+            "answers": _likert(
+                default_survey,
+                lambda item, k=k: 1 if item.id.startswith("tr") else 2 + (k + len(item.id)) % 3,
+            ),
+        }
+        for partner in ("acme", "globex")
+        for k in range(6)
+    ]
+    doc = score(default_survey, parse_responses(rows, default_survey))
+    concerns = [f for f in doc["conflicts"] if f["kind"] == "shared_concern"]
+    assert [f["dimensions"] for f in concerns] == [["trust"]]
+    assert concerns[0]["evidence"]["upper_bounds"] == {"acme": 1.0, "globex": 1.0}
+    assert json.dumps(doc, allow_nan=False)
+    # Four a side (0.5^4 = 0.0625 > 0.05): no decision.
+    few = [r for r in rows if int(r["respondent"][-1]) < 4]
+    assert not [
+        f
+        for f in score(default_survey, parse_responses(few, default_survey))["conflicts"]
+        if f["kind"] == "shared_concern"
+    ]
+
+
+def test_role_means_with_a_constant_side_is_valid_json(mini: Survey) -> None:
+    """Review repro: under role_means, one partner without any within-role variance made the
+    stratified test's degrees of freedom 0/0 (NaN in the document, a 500)."""
+    from dataclasses import replace
+
+    from .conftest import mini_response
+
+    survey = replace(mini, scoring=replace(mini.scoring, profile="role_means"))
+    rows = [mini_response("acme", f"a{k}", ("it", "legal")[k % 2]) for k in range(4)]
+    rows += [
+        mini_response("globex", f"g{k}", ("it", "legal")[k % 2], t1=1 + k, g1=5 - k)
+        for k in range(4)
+    ]
+    doc = score(survey, parse_responses(rows, survey))
+    text = json.dumps(doc, allow_nan=False)
+    assert "NaN" not in text
+    trust = doc["dimensions"][0]
+    assert trust["p_value"] is not None and trust["gap_ci"] is not None
+    expectations = doc["alignment"]["components"]["expectations"]
+    assert expectations["mean_gap_ci"] is None or all(np.isfinite(expectations["mean_gap_ci"]))
+
+
+def test_expectations_band_reason_is_the_gaps_reason(mini: Survey) -> None:
+    """A dimension both partners answer identically has no test (no_variation): the band says
+    so, not n_below_minimum."""
+    from .conftest import mini_response
+
+    rows = [mini_response(p, f"{p}{k}", t1=1 + k % 5) for p in ("acme", "globex") for k in range(6)]
+    doc = score(mini, parse_responses(rows, mini))
+    assert doc["dimensions"][1]["reasons"]["p_value"] == "no_variation"
+    reasons = doc["alignment"]["components"]["expectations"]["reasons"]
+    assert reasons["band"] == "no_variation"

@@ -47,7 +47,8 @@ def mean_gap_interval(
     nearest = np.where((lo <= 0) & (hi >= 0), 0.0, np.minimum(np.abs(lo), np.abs(hi)))
     t = sps.t.ppf(0.5 + confidence / 2, df)
     farthest = (np.abs(gap) + t * se) / ranges
-    return float(np.mean(nearest)), float(np.mean(farthest))
+    low, high = float(np.mean(nearest)), float(np.mean(farthest))
+    return (low, high) if np.isfinite(low) and np.isfinite(high) else None
 
 
 def _candidates(bands: tuple[Band, ...], low: float, high: float, key: str) -> list[int]:
@@ -117,7 +118,8 @@ def alignment_block(p: Prepared, obj: ObjectiveFacts, dim: DimensionFacts) -> di
     expectations["ci"] = None if box is None else [100.0 * (1 - box[1]), 100.0 * (1 - box[0])]
     expectations["mean_gap_ci"] = None if box is None else list(box)
     reached = None if box is None else _candidates(bands, box[0], box[1], "max_gap")
-    _component_band(expectations, bands, reached, "n_below_minimum" if have.any() else "no_data")
+    why = next((w.reasons[d] for d in np.flatnonzero(have) if w.reasons[d]), "n_below_minimum")
+    _component_band(expectations, bands, reached, why if have.any() else "no_data")
     out: dict[str, Any] = {
         "score": None,
         "ci": None,

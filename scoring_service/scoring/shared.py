@@ -1,11 +1,12 @@
 """What both partners see alike: ``shared_concern`` flags (both rate a dimension low) and the
 ``strengths`` block (both rate it high).
 
-A difference between the partners is not the only finding worth a meeting: when both rate trust
-1-2 of 5 there is no gap, but there is a problem. Per dimension, each partner's mean is tested
-against the scale's midpoint with a one-sided t bound at ``SHARED_ALPHA``; a concern needs both
-partners' upper bounds below the midpoint (an intersection-union test, Berger 1982) and both
-means at least ``SHARED_MIN`` of the range below it. A strength is the mirror image.
+A difference between the partners is not the only finding worth a meeting: when both rate trust 1-2
+of 5 there is no gap, but there is a problem. Per dimension, each partner's mean is tested against
+the scale's midpoint with a one-sided t bound at ``SHARED_ALPHA`` (the mean of role means and its
+stratified error under ``role_means``; a sign test where nobody varies); a concern needs both
+partners' upper bounds below the midpoint (an intersection-union test, Berger 1982) and both means
+at least ``SHARED_MIN`` of the range below it. A strength is the mirror image.
 """
 
 from __future__ import annotations
@@ -15,22 +16,27 @@ from typing import Any
 import numpy as np
 from scipy import stats as sps
 
+from .. import stats
 from . import rules
 from .common import Array, flag
 from .prepare import Prepared
 
 
-def _bounds(x: Array, alpha: float) -> tuple[Array, Array, Array, Array]:
-    """Per column: mean, n, and the one-sided (1 - alpha) lower and upper t bounds (NaN where
-    fewer than 2 values or no variation)."""
-    present = ~np.isnan(x)
-    n = present.sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(present, x, 0.0).sum(axis=0) / n
-        sd = np.sqrt(np.where(present, (x - mean) ** 2, 0.0).sum(axis=0) / (n - 1))
-        half = sps.t.ppf(1 - alpha, n - 1) * sd / np.sqrt(n)
-    ok = (n >= 2) & (sd > 0)
-    return mean, n, np.where(ok, mean - half, np.nan), np.where(ok, mean + half, np.nan)
+def _bounds(x: Array, roles: tuple[str, ...] | None) -> tuple[Array, Any, Array, Array]:
+    """Per column: mean (of role means under ``role_means``), n, and the one-sided
+    (1 - SHARED_ALPHA) lower and upper t bounds; NaN where no test is possible.
+
+    A column without any variation (everyone gave the same score) has no t bound; there the
+    exact sign test decides: n respondents all on one side of the midpoint have p = 0.5^n, so
+    from 5 of them (0.031 <= 0.05) the bound is the common value itself."""
+    n, mean, se, df = stats.mean_se_columns(x, roles)
+    with np.errstate(invalid="ignore"):
+        half = sps.t.ppf(1 - rules.SHARED_ALPHA, df) * se
+    ok = (se > 0) & np.isfinite(half)
+    unanimous = (se == 0) & (0.5 ** n.astype(float) <= rules.SHARED_ALPHA)
+    low = np.asarray(np.where(ok, mean - half, np.where(unanimous, mean, np.nan)), dtype=float)
+    high = np.asarray(np.where(ok, mean + half, np.where(unanimous, mean, np.nan)), dtype=float)
+    return mean, n, low, high
 
 
 def shared_findings(p: Prepared) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -40,7 +46,10 @@ def shared_findings(p: Prepared) -> tuple[list[dict[str, Any]], list[dict[str, A
     lang = p.survey.default_language
     mid = np.array([(d.scale.min + d.scale.max) / 2 for d in dims])
     room = rules.SHARED_MIN * np.array([float(d.scale.range) for d in dims])
-    (ma, na, la, ua), (mb, nb, lb, ub) = (_bounds(g.dims, rules.SHARED_ALPHA) for g in (a, b))
+    by_role = p.survey.scoring.profile == "role_means"
+    (ma, na, la, ua), (mb, nb, lb, ub) = (
+        _bounds(g.dims, g.roles if by_role else None) for g in (a, b)
+    )
     flags, strengths = [], []
     for d, dim in enumerate(dims):
         means = {a.key: float(ma[d]), b.key: float(mb[d])}

@@ -28,6 +28,7 @@ from .ttest import (
     WelchResult,
     jackknife_se,
     logit_t_intervals,
+    mean_se_columns,
     stratified_welch_columns,
     welch_columns,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "krippendorff_alpha",
     "logit_t_intervals",
     "mean_item_variance",
+    "mean_se_columns",
     "null_variance",
     "overlap",
     "p_floor",

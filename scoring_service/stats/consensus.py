@@ -126,8 +126,8 @@ def rwg_j_pvalue(value: float, n: int, n_items: int, options: int, draws: int = 
     options : int >= 2
         Scale points A.
     draws : int
-        Simulated groups (a fixed seed per design, so the same input gives the same p); capped
-        so that a design holds at most 2 million simulated ratings.
+        Simulated groups (a fixed seed per design, so the same input gives the same p); fewer
+        for large designs, about 2 million simulated ratings but never fewer than 1,000 groups.
 
     Returns
     -------

@@ -124,15 +124,16 @@ def group_permutation_test(
 
     Notes
     -----
-    Statistic T = sum_g n_g (m_g - m)' M (m_g - m), the trace of the between-group sum of
-    squares (one-way PERMANOVA's numerator, Anderson 2001; with M = I and one column, the
-    between-group sum of squares of a one-way ANOVA). Under the null the labels are
-    exchangeable, so the p-value is the share of relabellings (group sizes kept) with T at least
-    the observed one: exact when enumerated, (b + 1) / (m + 1) otherwise (Phipson & Smyth 2010),
-    by :func:`scipy.stats.permutation_test`. It stays exact whatever each observation's own
-    distribution, as long as observations are exchangeable under the null (a respondent's
-    response style moves with the respondent). The total sum of squares is the same in every
-    relabelling, so T orders relabellings as the pseudo-F does.
+    Statistic T = sum_g n_g (m_g - m)' M (m_g - m), the trace of the between-group sum of squares
+    (one-way PERMANOVA's numerator, Anderson 2001; with M = I and one column, the between-group sum
+    of squares of a one-way ANOVA). Under the null the labels are exchangeable, so the p-value is
+    the share of relabellings (group sizes kept) with T at least the observed one: exact when
+    enumerated, (b + 1) / (m + 1) otherwise (Phipson & Smyth 2010). Written here because
+    :func:`scipy.stats.permutation_test` needs two observations in every group, and a role with one
+    respondent is the common case. It stays exact whatever each observation's own distribution, as
+    long as observations are exchangeable under the null (a respondent's response style moves with
+    the respondent). The total sum of squares is the same in every relabelling, so T orders
+    relabellings as the pseudo-F does.
 
     References
     ----------

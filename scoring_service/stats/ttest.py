@@ -175,7 +175,10 @@ def _combine(x: Side, y: Side) -> WelchResult:
     (n_x, m_x, s2_x, c_x, d_x, q_x, e_x), (n_y, m_y, s2_y, c_y, d_y, q_y, e_y) = x, y
     with np.errstate(invalid="ignore", divide="ignore"):
         se = np.sqrt(q_x + q_y)
-        df = (q_x + q_y) ** 2 / (q_x**2 / e_x + q_y**2 / e_y)
+        # A side without variance adds nothing to the df's denominator (not 0 / 0).
+        df = (q_x + q_y) ** 2 / (
+            np.where(q_x > 0, q_x**2 / e_x, 0.0) + np.where(q_y > 0, q_y**2 / e_y, 0.0)
+        )
     reasons = tuple(
         "n_below_minimum" if min(dx, dy) < 1 else ("no_variation" if s == 0 else None)
         for dx, dy, s in zip(
@@ -269,9 +272,29 @@ def _stratified(x: Array, strata: list[str]) -> Side:
         terms = own / (big * sizes)
         dfs = np.where(sizes > 1, sizes - 1, d[k])
         q[k] = float(terms.sum())
-        with np.errstate(invalid="ignore", divide="ignore"):
-            e[k] = min(float(q[k] ** 2 / np.sum(terms**2 / dfs)), d[k])
+        if q[k] == 0:  # no variation within any role: Satterthwaite is 0/0, take n - R
+            e[k] = d[k]
+            continue
+        e[k] = min(float(q[k] ** 2 / np.sum(terms**2 / dfs)), d[k])
     return n, w, s2, c, d, q, e
+
+
+def mean_se_columns(
+    x: ArrayLike, strata: Sequence[str] | None = None
+) -> tuple[NDArray[np.int64], Array, Array, Array]:
+    """Per column: n, the mean (or, with ``strata``, the mean of stratum means), its standard
+    error and that error's degrees of freedom, as :func:`welch_columns` and
+    :func:`stratified_welch_columns` use them for one side; NaN where undefined."""
+    a = as_float_array(x, "x", ndim=2)
+    if strata is None:
+        n, mean, var = _moments(a)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            se = np.sqrt(var / n).astype(np.float64)
+        return n, mean, se, n.astype(np.float64) - 1.0
+    if len(strata) != a.shape[0]:
+        raise ValueError("strata must have one stratum per row")
+    n, w, _, _, _, q, e = _stratified(a, list(strata))
+    return n, w, np.sqrt(q), e
 
 
 def _moments(x: Array) -> tuple[NDArray[np.int64], Array, Array]:
