@@ -153,7 +153,7 @@ def _n5(args: tuple[str, int, int, int]) -> float:
     return hits / SIMS
 
 
-N5_SIZES = [(4, 4), (8, 8), (15, 15), (30, 30), (4, 12)]
+N5_SIZES = [(3, 3), (5, 5), (8, 8), (15, 15), (30, 30), (4, 12)]
 
 
 def test_different_role_mixes_are_a_null_under_role_means() -> None:

@@ -158,18 +158,19 @@ def test_stratified_welch_with_one_stratum_is_welch() -> None:
 
 def test_stratified_welch_by_hand() -> None:
     """x: legal (1, 3), IT (5); y: legal (2), IT (4, 6, 8). W_x = (2 + 5)/2 = 3.5,
-    W_y = (2 + 6)/2 = 4. Within-role SS: x 2 on 3 - 2 = 1 df, y 8 on 4 - 2 = 2 df.
-    Var(W_x) = 2 (1/2 + 1/1)/4 = 0.75, Var(W_y) = 4 (1/1 + 1/3)/4 = 4/3."""
+    W_y = (2 + 6)/2 = 4. Within-role SS: x 2 on 3 - 2 = 1 df, y 8 on 4 - 2 = 2 df. A role of
+    one takes the larger of the pooled within variance and the column's total variance:
+    x max(2, 4) = 4, y max(4, 20/3) = 20/3. Var(W_x) = (2/2 + 4/1)/4 = 1.25,
+    Var(W_y) = (20/3 / 1 + 4/3)/4 = 2."""
     x = np.c_[[1.0, 3.0, 5.0]]
     y = np.c_[[2.0, 4.0, 6.0, 8.0]]
     r = stats.stratified_welch_columns(x, ["legal", "legal", "it"], y, ["legal", "it", "it", "it"])
     assert r.difference[0] == pytest.approx(-0.5)
-    assert r.se[0] == pytest.approx(math.sqrt(0.75 + 4 / 3))
-    # Stratum terms: x legal 2/(4 x 2) on 1 df, IT (one person, pooled 2) 2/4; y legal (one,
-    # pooled 4) 4/4, IT 4/(4 x 3) on 2 df; Satterthwaite per side, capped at n - R (1 and 2).
-    q = (0.75, 4 / 3)
-    e_x = min(0.75**2 / (0.25**2 / 1 + 0.5**2 / 1), 1)
-    e_y = min((4 / 3) ** 2 / (1**2 / 2 + (1 / 3) ** 2 / 2), 2)
+    assert r.se[0] == pytest.approx(math.sqrt(1.25 + 2.0))
+    # Satterthwaite per side over the role terms (a lone role on the pooled df), capped at n - R.
+    q = (1.25, 2.0)
+    e_x = min(1.25**2 / (0.25**2 / 1 + 1.0**2 / 1), 1)
+    e_y = min(2.0**2 / ((5 / 3) ** 2 / 2 + (1 / 3) ** 2 / 2), 2)
     assert r.df[0] == pytest.approx(sum(q) ** 2 / (q[0] ** 2 / e_x + q[1] ** 2 / e_y))
     # Pooled: (1 x 2 + 2 x 4) / 3 = 10/3 on 3 df, times c = (1/2 + 1)/4 + (1 + 1/3)/4.
     se = math.sqrt(10 / 3 * (0.375 + 1 / 3))

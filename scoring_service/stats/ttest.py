@@ -228,9 +228,10 @@ def stratified_welch_columns(
     With R strata of sizes n_r in a column, W = (1/R) sum_r m_r has
     Var(W) = sum_r s_r^2 / (R^2 n_r), with each stratum's own variance s_r^2 (Cochran 1977,
     section 5.4), Satterthwaite's degrees of freedom over the strata, at most n - R. A stratum of
-    one respondent counts in W but has no variance of its own: it takes the pooled within-stratum
-    variance s_w^2 = sum_r sum_i (x_i - m_r)^2 / (n - R), which is undefined when every stratum
-    has one respondent. The two sides are then combined as in Welch's test. ``pooled_pvalue``
+    one respondent counts in W but has no variance of its own: it takes the larger of the pooled
+    within-stratum variance s_w^2 = sum_r sum_i (x_i - m_r)^2 / (n - R) and the column's total
+    variance (conservative when strata differ); nothing is defined when every stratum has one
+    respondent. The two sides are then combined as in Welch's test. ``pooled_pvalue``
     uses s_w^2 on both sides (Var(W) = s^2 sum_r 1/(R^2 n_r)). With one stratum it is
     :func:`welch_columns`.
 
@@ -268,7 +269,11 @@ def _stratified(x: Array, strata: list[str]) -> Side:
         if d[k] < 1:
             continue
         s2[k] = sum(float(((g - g.mean()) ** 2).sum()) for g in groups) / d[k]
-        own = np.array([g.var(ddof=1) if len(g) > 1 else s2[k] for g in groups])
+        # A stratum of one has no variance of its own; it takes the larger of the pooled
+        # within-stratum variance and the column's total variance (which also holds the spread
+        # between strata), so that strata that differ do not make the error look small.
+        lone = max(s2[k], float(np.var(np.concatenate(groups), ddof=1)))
+        own = np.array([g.var(ddof=1) if len(g) > 1 else lone for g in groups])
         terms = own / (big * sizes)
         dfs = np.where(sizes > 1, sizes - 1, d[k])
         q[k] = float(terms.sum())
