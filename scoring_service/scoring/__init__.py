@@ -43,7 +43,7 @@ def score(
     p = prepare(survey, responses, n_resamples, confidence)
     objectives, obj = objectives_block(p)
     dimensions, dim = dimensions_block(p)
-    consensus, _ = consensus_block(p)
+    consensus = consensus_block(p)
     internal, not_run = internal_flags(p)
     shared, strengths = shared_findings(p)
     conflicts, warnings = conflicts_list(p, obj, dim, internal + shared)

@@ -16,12 +16,10 @@ from .prepare import Group, Prepared
 
 @dataclass(frozen=True)
 class RoleFacts:
-    """Role-level means of one partner, for the internal-conflict rules."""
+    """Role-level priority profiles of one partner, for the roles' compatibility."""
 
     profiles: dict[str, Array]  # role -> mean allocation shares (roles that allocated)
     profile_n: dict[str, int]
-    dims: dict[str, Array]  # role -> dimension means (NaN where no data)
-    dims_n: dict[str, int]
 
 
 def role_facts(g: Group) -> RoleFacts:
@@ -31,17 +29,10 @@ def role_facts(g: Group) -> RoleFacts:
     has_alloc = ~np.isnan(g.alloc[:, 0])
     alloc_n = member @ has_alloc
     alloc_sum = member @ np.where(has_alloc[:, None], g.alloc, 0.0)
-    present = ~np.isnan(g.dims)
-    dim_n = member @ present
-    dim_sum = member @ np.where(present, g.dims, 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        dim_means = np.where(dim_n > 0, dim_sum / np.where(dim_n > 0, dim_n, 1.0), np.nan)
     profiles = {r: alloc_sum[k] / alloc_n[k] for k, r in enumerate(roles) if alloc_n[k] > 0}
     return RoleFacts(
         profiles=profiles,
         profile_n={r: int(alloc_n[k]) for k, r in enumerate(roles) if alloc_n[k] > 0},
-        dims={r: dim_means[k] for k, r in enumerate(roles)},
-        dims_n={r: g.roles.count(r) for r in roles},
     )
 
 
@@ -110,7 +101,7 @@ def _role_pairs(p: Prepared, facts: RoleFacts) -> dict[str, Any]:
     return {"min": min(values) if values else None, "pairs": pairs}
 
 
-def _partner(p: Prepared, g: Group) -> tuple[dict[str, Any], RoleFacts]:
+def _partner(p: Prepared, g: Group) -> dict[str, Any]:
     """Consensus figures of one partner."""
     reasons: dict[str, str] = {}
     agreement = _agreement(p, g, reasons)
@@ -138,12 +129,9 @@ def _partner(p: Prepared, g: Group) -> tuple[dict[str, Any], RoleFacts]:
         "role_compatibility": roles,
         "reasons": reasons,
     }
-    return out, facts
+    return out
 
 
-def consensus_block(p: Prepared) -> tuple[dict[str, Any], dict[str, RoleFacts]]:
+def consensus_block(p: Prepared) -> dict[str, Any]:
     """Consensus per partner, keyed by partner."""
-    out, facts = {}, {}
-    for g in p.groups:
-        out[g.key], facts[g.key] = _partner(p, g)
-    return out, facts
+    return {g.key: _partner(p, g) for g in p.groups}

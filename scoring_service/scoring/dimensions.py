@@ -27,18 +27,6 @@ class DimensionFacts:
     ranges: Array  # (D,) scale range
 
 
-def _role_means(x: Array, roles: tuple[str, ...]) -> Array:
-    """Per column, the mean of the role means present (NaN omitted)."""
-    labels = np.array(roles)
-    out = np.full(x.shape[1], np.nan)
-    for k in range(x.shape[1]):
-        present = ~np.isnan(x[:, k])
-        means = [x[present & (labels == r), k].mean() for r in sorted(set(labels[present]))]
-        if means:
-            out[k] = float(np.mean(means))
-    return out
-
-
 def _items(p: Prepared) -> dict[str, dict[str, Any]]:
     """Item-level means per partner (descriptive only: no tests at item level)."""
     a, b = p.groups
@@ -66,7 +54,7 @@ def dimensions_block(p: Prepared) -> tuple[list[dict[str, Any]], DimensionFacts]
     roles = (list(a.roles), list(b.roles)) if by_role else None
     tests = welch_family(a.dims, b.dims, rules.FDR_Q, roles)
     if by_role:  # every role counts once, as in the priority profiles
-        ma, mb = _role_means(a.dims, a.roles), _role_means(b.dims, b.roles)
+        ma, mb = (stats.mean_se_columns(g.dims, g.roles)[1] for g in (a, b))
     else:
         ma, mb = (weighted_means(g.dims, None) for g in (a, b))
     gap = mb - ma

@@ -40,7 +40,6 @@ SHARED_TENSION = 0.15  # both partners put at least this on both objectives: a w
 
 # internal_conflict: the roles the test names must differ by this much.
 INTERNAL_DIM_MIN = 0.25  # a full point on 1-5, on at least one dimension (centred scores)
-INTERNAL_DIM_HIGH = 0.50  # high severity: two points
 RWG_ALPHA = 0.05  # r_wg(J) not significantly above random answering: weakly supported
 MIN_N_RELIABILITY = 5  # Cronbach's alpha of a dimension needs 5 complete respondents
 
