@@ -413,7 +413,7 @@ def growth(survey: Any, reps: int) -> dict[str, Any]:
     uses several for the large matrix products, and its idle threads spin), so it is not a
     cleaner measure, only a second one.
     """
-    from scoring_service.responses import parse_responses
+    from scoring_service.answers import parse_responses
     from scoring_service.scoring import score
 
     sizes = (TYPICAL, MIDDLE, LARGE)
@@ -466,8 +466,8 @@ def profile_request(body: bytes, reps: int) -> dict[str, Any]:
     sys_path()
     from benchmarks.bare_app import create_app as create_bare
     from scoring_service import create_app
-    from scoring_service.responses import parse_responses
-    from scoring_service.schemas import ScoreRequestSchema
+    from scoring_service.answers import parse_responses
+    from scoring_service.schemas.score import ScoreRequestSchema
     from scoring_service.scoring import score
 
     app = create_app()
@@ -526,7 +526,7 @@ def profile_request(body: bytes, reps: int) -> dict[str, Any]:
 
 def profile_large(survey: Any, reps: int) -> dict[str, Any]:
     """cProfile of ``score`` on 2 x 500: what grows with the number of respondents."""
-    from scoring_service.responses import parse_responses
+    from scoring_service.answers import parse_responses
     from scoring_service.scoring import score
 
     responses = parse_responses(raw_responses(survey, LARGE, SEED + LARGE), survey)

@@ -38,7 +38,7 @@ from functools import cache
 import numpy as np
 from scipy import optimize, special
 
-from scoring_service.responses import Response
+from scoring_service.answers import AnswerSheet
 from scoring_service.surveys import Survey
 
 LIKERT_P = (0.10, 0.20, 0.30, 0.25, 0.15)  # mean 3.15
@@ -139,7 +139,7 @@ def partner(
     *,
     rho: float | None = None,
     alpha: float | None = None,
-) -> list[Response]:
+) -> list[AnswerSheet]:
     """One partner's responses, one per entry of ``roles``."""
     n = len(roles)
     rho = _draw(model.rho, rng) if rho is None else rho
@@ -149,7 +149,7 @@ def partner(
     item_ids = [i.id for i in survey.items_of("likert")]
     ids = survey.objective_ids
     return [
-        Response(
+        AnswerSheet(
             key,
             role,
             f"{key}-{k}",
@@ -177,7 +177,7 @@ def assessment(
     *,
     roles_a: list[str] | None = None,
     roles_b: list[str] | None = None,
-) -> list[Response]:
+) -> list[AnswerSheet]:
     """Both partners; B answers from ``a`` unless given. A style's rho and the sparsity are drawn
     once per assessment and shared by both partners (one organisation culture per study)."""
     b = a if b is None else b
@@ -205,7 +205,7 @@ NULLS = {"N1": N1, "N2": N2, "N3": N3, "N4": N4, "ERS": ERS, "STRAIGHT": STRAIGH
 SIZES = [(3, 3), (5, 5), (8, 8), (15, 15), (30, 30), (3, 8), (5, 15)]
 
 
-def null_n5(survey: Survey, rng: np.random.Generator, n_a: int, n_b: int) -> list[Response]:
+def null_n5(survey: Survey, rng: np.random.Generator, n_a: int, n_b: int) -> list[AnswerSheet]:
     """N5: legal and IT answer differently; A is mostly legal, B mostly IT."""
     legal = Model(focus_alpha={"risk_control": 3.0}, shifts={"governance": -0.8})
     it = Model(focus_alpha={"speed_to_market": 3.0}, shifts={"pace": 0.8})
@@ -217,14 +217,14 @@ def null_n5(survey: Survey, rng: np.random.Generator, n_a: int, n_b: int) -> lis
     return [replace(r, respondent=f"{r.partner}-{k}") for k, r in enumerate(out)]
 
 
-def null_n6(survey: Survey, rng: np.random.Generator, n_a: int, n_b: int) -> list[Response]:
+def null_n6(survey: Survey, rng: np.random.Generator, n_a: int, n_b: int) -> list[AnswerSheet]:
     """N6: A leans 30-50 points on speed to market, B neutral."""
     return assessment(survey, rng, n_a, n_b, Model(focus="speed_to_market"), N1)
 
 
 def planted_conflict(
     survey: Survey, rng: np.random.Generator, n: int, base: Model = N1
-) -> list[Response]:
+) -> list[AnswerSheet]:
     """A puts 30-50 points on speed to market, B 30-50 on risk control (a `conflicts` pair)."""
     return assessment(
         survey,
@@ -238,7 +238,7 @@ def planted_conflict(
 
 def planted_gap(
     survey: Survey, rng: np.random.Generator, n: int, gap: float, dimension: str = "commitment"
-) -> list[Response]:
+) -> list[AnswerSheet]:
     """N1 with B's items on ``dimension`` moved so that its true mean is ``gap`` points higher."""
     base = expected_answer(LIKERT_P, 0.0)
     shifted = Model(shifts={dimension: shift_for(LIKERT_P, base + gap)})
@@ -247,7 +247,7 @@ def planted_gap(
 
 def planted_internal(
     survey: Survey, rng: np.random.Generator, base: Model, dims: list[str], gap: float = 1.5
-) -> list[Response]:
+) -> list[AnswerSheet]:
     """Partner A: 5 legal and 5 IT whose means differ by ``gap`` points on ``dims``; B: 10 from
     ``base``. The latent shifts are set for the marginal of ``base`` (unit latent variance)."""
     centre = expected_answer(base.p, 0.0)

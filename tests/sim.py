@@ -72,14 +72,14 @@ def shift_dimension(survey: Survey, raw: dict[str, Any], dimension: str, by: flo
 
 def as_responses(raws: list[dict[str, Any]]) -> list[Any]:
     """Raw objects as engine input without the API's integer check (for shifted half points)."""
-    from scoring_service.responses import Response
+    from scoring_service.answers import AnswerSheet
 
     out = []
     for r in raws:
         likert = {k: float(v) for k, v in r["answers"].items() if not isinstance(v, dict | str)}
         alloc = next((v for v in r["answers"].values() if isinstance(v, dict)), None)
         out.append(
-            Response(r["partner"], r["role"], r["respondent"], likert, alloc and dict(alloc), {})
+            AnswerSheet(r["partner"], r["role"], r["respondent"], likert, alloc and dict(alloc), {})
         )
     return out
 

@@ -348,7 +348,7 @@ def test_too_many_respondents_for_one_partner(mini_client: FlaskClient) -> None:
 
 def test_the_answer_fits_the_documented_schema(mini_client: FlaskClient) -> None:
     """The view returns the engine's document as is; it must still be what OpenAPI promises."""
-    from scoring_service.schemas import ResultSchema
+    from scoring_service.schemas.score import ResultSchema
 
     fast = {"speed": 60, "risk": 10, "revenue": 20, "cost": 10}
     responses = [mini_response("acme", f"a{k}", priorities=fast) for k in range(3)]

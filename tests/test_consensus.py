@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from scoring_service import stats
-from scoring_service.responses import parse_responses
+from scoring_service.answers import parse_responses
 from scoring_service.scoring import score
 from scoring_service.surveys import Survey
 

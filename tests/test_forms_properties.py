@@ -8,13 +8,12 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scoring_service.forms.fields import read_form
 
+from scoring_service.answers import check_answers
 from scoring_service.errors import InvalidInput
-from scoring_service.forms.answers import read_form
 from scoring_service.forms.i18n import STRINGS, Words
-from scoring_service.responses import check_answers
-from scoring_service.surveyjs import answers_from_surveyjs, to_surveyjs
-from scoring_service.surveys import Survey, load_registry
+from scoring_service.surveys import Survey, answers_from_surveyjs, load_registry, to_surveyjs
 
 from .conftest import FIXTURES
 

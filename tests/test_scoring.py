@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from scoring_service.responses import Response, parse_responses
+from scoring_service.answers import AnswerSheet, parse_responses
 from scoring_service.scoring import score
 from scoring_service.surveys import Survey
 
@@ -151,8 +151,8 @@ def test_one_partner_without_any_likert_answer(mini: Survey) -> None:
 def test_responses_may_be_built_directly(mini: Survey) -> None:
     """Notebooks and the CLI use the engine without HTTP: plain dataclasses in, dict out."""
     responses = [
-        Response("a", "it", "1", {"t1": 5.0}, {"speed": 100.0}),
-        Response("b", "it", "2", {"t1": 1.0}, {"risk": 100.0}),
+        AnswerSheet("a", "it", "1", {"t1": 5.0}, {"speed": 100.0}),
+        AnswerSheet("b", "it", "2", {"t1": 1.0}, {"risk": 100.0}),
     ]
     result = score(mini, responses, n_resamples=200)
     assert result["objectives"]["compatibility"] == pytest.approx(10.0)  # 50 * (1 - 0.8)

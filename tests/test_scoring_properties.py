@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from scoring_service.responses import parse_responses
+from scoring_service.answers import parse_responses
 from scoring_service.scoring import score
 from scoring_service.surveys import Survey
 

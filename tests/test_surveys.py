@@ -192,7 +192,7 @@ def test_relation_weights_have_the_sign_of_their_kind(
 
 def test_reverse_scoring_on_a_scale_around_zero(tmp_path: Path) -> None:
     """A -2..2 scale: a reversed answer x scores -x (min + max - x), even though min + max = 0."""
-    from scoring_service.responses import parse_responses
+    from scoring_service.answers import parse_responses
     from scoring_service.scoring import score
 
     labels = ", ".join(f'"{k}" = {{ en = "p{k}" }}' for k in range(-2, 3))

@@ -9,8 +9,8 @@ from flask.views import MethodView
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..alliance_schemas import AllianceIn, AllianceOut, AlliancePatch, KeyList, KeyOut
 from ..errors import FieldError, InvalidInput, UnknownSurvey
+from ..schemas.stored import AllianceIn, AllianceOut, AlliancePatch, KeyList, KeyOut
 from ..store.credentials import (
     ADMIN_PREFIX,
     PARTNER_PREFIX,

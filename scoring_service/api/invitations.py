@@ -10,7 +10,8 @@ from flask.views import MethodView
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..alliance_schemas import (
+from ..errors import FieldError, InvalidInput
+from ..schemas.stored import (
     InvitationIn,
     InvitationList,
     InvitationOut,
@@ -19,12 +20,11 @@ from ..alliance_schemas import (
     MeResponseQuery,
     PageQuery,
 )
-from ..errors import FieldError, InvalidInput
 from ..store.credentials import INVITATION_PREFIX, Principal, digest, new_id, new_secret
 from ..store.models import Alliance, Invitation, Partner, Round, Stakeholder, StoredResponse, now
 from ..store.queries import close_if_due, insert_ignore, round_by_n, round_row
 from ..store.writes import Saved
-from ..surveyjs import answers_from_surveyjs
+from ..surveys import answers_from_surveyjs
 from . import access
 from .paging import page
 from .problems import Blueprint, fail, problem_responses

@@ -14,8 +14,8 @@ from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..errors import FieldError, InvalidInput, UnknownSurvey
-from ..schemas import ProblemSchema
-from ..survey_schema import flatten_errors
+from ..schemas.score import ProblemSchema
+from ..surveys import flatten_errors
 
 PROBLEM_TYPE = "application/problem+json"
 

@@ -9,7 +9,10 @@ from flask import current_app, g, request
 from flask.views import MethodView
 from sqlalchemy import Connection, select
 
-from ..alliance_schemas import (
+from ..answers import MAX_ID_LENGTH, MAX_PER_PARTNER, check_answers
+from ..answers.csvfile import read_csv
+from ..errors import FieldError, InvalidInput
+from ..schemas.stored import (
     BulkReport,
     BulkRow,
     ResponseList,
@@ -17,15 +20,11 @@ from ..alliance_schemas import (
     StoredResponseIn,
     StoredResponseOut,
 )
-from ..csv_format import read_csv
-from ..errors import FieldError, InvalidInput
-from ..responses import MAX_ID_LENGTH, MAX_PER_PARTNER, check_answers
 from ..store.credentials import Principal
 from ..store.models import Partner, Stakeholder, StoredResponse, now
 from ..store.queries import RoundRow, round_by_n
 from ..store.writes import Saved, claim_open_round, save_in_one_statement, upsert_response
-from ..survey_schema import flatten_errors
-from ..surveys import Survey
+from ..surveys import Survey, flatten_errors
 from . import access
 from .paging import cursor, page
 from .problems import Blueprint, fail, problem_responses

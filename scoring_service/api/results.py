@@ -13,9 +13,10 @@ from marshmallow import Schema, fields
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from ..alliance_schemas import RoundOut
-from ..responses import parse_responses
+from ..answers import parse_responses
+from ..schemas.stored import RoundOut
 from ..scoring import ENGINE_VERSION, score
+from ..scoring.visibility import partner_view
 from ..store.models import (
     Alliance,
     CachedResult,
@@ -25,7 +26,6 @@ from ..store.models import (
     StoredResponse,
 )
 from ..store.queries import insert_ignore, round_by_n
-from ..visibility import partner_view
 from . import access
 from .problems import Blueprint, problem_responses
 from .rounds import round_json

@@ -11,14 +11,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..alliance_schemas import (
+from ..errors import FieldError, InvalidInput
+from ..schemas.stored import (
     PageQuery,
     RoundIn,
     RoundList,
     RoundOut,
     RoundPatch,
 )
-from ..errors import FieldError, InvalidInput
 from ..store.models import Alliance, Round, now
 from ..store.queries import close_if_due, round_by_n
 from . import access

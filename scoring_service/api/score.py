@@ -7,8 +7,8 @@ from typing import Any, cast
 from flask import Response, current_app
 from flask.views import MethodView
 
-from ..responses import parse_responses
-from ..schemas import ProblemSchema, ResultSchema, ScoreRequestSchema
+from ..answers import parse_responses
+from ..schemas.score import ProblemSchema, ResultSchema, ScoreRequestSchema
 from ..scoring import score
 from .problems import Blueprint
 

@@ -8,7 +8,7 @@ from flask import current_app
 from flask.views import MethodView
 from sqlalchemy import delete, func, select, update
 
-from ..alliance_schemas import ErasureOut, PageQuery, StakeholderList
+from ..schemas.stored import ErasureOut, PageQuery, StakeholderList
 from ..store.models import (
     CachedResult,
     IdempotencyRecord,

@@ -19,13 +19,12 @@ from werkzeug.exceptions import Conflict
 from ..api import cors
 from ..api.access import db
 from ..api.responses import check_response, write_one
-from ..api.surveys import document
 from ..errors import InvalidInput
 from ..store.credentials import INVITATION_PREFIX, digest
 from ..store.models import Alliance, Invitation, Partner, Round, Stakeholder, StoredResponse
 from ..store.queries import close_if_due, round_row
-from ..surveys import Survey, SurveyRegistry
-from .answers import Errors, field_values, points_total, progress, question_labels, read_form
+from ..surveys import Survey, SurveyRegistry, document
+from .fields import Errors, field_values, points_total, progress, question_labels, read_form
 from .i18n import FALLBACK, STRINGS, Words
 
 bp = Blueprint(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from importlib.metadata import version
 from typing import Any
 
-from ..responses import Response
+from ..answers import AnswerSheet
 from ..surveys import Survey
 from . import rules
 from .alignment import alignment_block
@@ -29,7 +29,7 @@ __all__ = ["ENGINE_VERSION", "score"]
 
 def score(
     survey: Survey,
-    responses: list[Response],
+    responses: list[AnswerSheet],
     *,
     n_resamples: int = 2000,
     confidence: float = 0.95,

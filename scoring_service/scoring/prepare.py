@@ -14,7 +14,7 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import NDArray
 
-from ..responses import Response
+from ..answers import AnswerSheet
 from ..surveys import Survey
 
 Array = NDArray[np.float64]
@@ -71,7 +71,7 @@ class Prepared:
     tests_run: dict[str, str] = field(default_factory=dict)  # test -> exact/monte_carlo
 
 
-def _arrays(survey: Survey, rows: list[Response]) -> tuple[Array, Array, Array]:
+def _arrays(survey: Survey, rows: list[AnswerSheet]) -> tuple[Array, Array, Array]:
     """Scored Likert matrix, respondent dimension scores and allocation shares."""
     layout = survey.likert_layout
     ids, reverse, member = layout.ids, layout.reverse, layout.member
@@ -108,10 +108,10 @@ def _profile_weights(survey: Survey, roles: tuple[str, ...], alloc: Array) -> Ar
 
 
 def prepare(
-    survey: Survey, responses: list[Response], n_resamples: int, confidence: float
+    survey: Survey, responses: list[AnswerSheet], n_resamples: int, confidence: float
 ) -> Prepared:
     """Group responses by partner, order them canonically and derive the seed."""
-    by_partner: dict[str, list[Response]] = {}
+    by_partner: dict[str, list[AnswerSheet]] = {}
     for r in responses:
         by_partner.setdefault(r.partner, []).append(r)
     staged = []

@@ -11,14 +11,14 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from .config import ConfigError, from_env
-from .csv_format import name_lines, read_csv
-from .errors import FieldError, InvalidInput, ScoringError
-from .responses import parse_responses
-from .schemas import ScoreRequestSchema
-from .scoring import score
-from .survey_schema import flatten_errors
-from .surveys import load_registry
+from ..answers import parse_responses
+from ..answers.csvfile import name_lines, read_csv
+from ..config import ConfigError, from_env
+from ..errors import FieldError, InvalidInput, ScoringError
+from ..schemas.score import ScoreRequestSchema
+from ..scoring import score
+from ..surveys import load_registry
+from ..surveys.file_schema import flatten_errors
 
 
 def _parser() -> argparse.ArgumentParser:

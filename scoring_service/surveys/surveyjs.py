@@ -22,7 +22,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .surveys import Item, Survey, Text
+from .loading import Item, Survey, Text
 
 SUM_MESSAGE = {
     "en": "The points must add up to {total}.",

@@ -12,8 +12,8 @@ import io
 import re
 from typing import Any
 
-from .errors import FieldError, InvalidInput
-from .surveys import Survey
+from ..errors import FieldError, InvalidInput
+from ..surveys import Survey
 
 FIXED = ("partner", "role", "respondent")
 INTEGER = re.compile(r"^[+-]?\d+$")

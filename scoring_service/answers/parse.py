@@ -1,4 +1,4 @@
-"""Check raw responses against a survey and turn them into :class:`Response` objects.
+"""Check raw responses against a survey and turn them into :class:`AnswerSheet` objects.
 
 Written as one plain loop rather than a nested marshmallow schema: per-answer schemas cost
 milliseconds per request (DESIGN.md section 4), a dict lookup per answer costs microseconds.
@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import FieldError, InvalidInput
-from .surveys import Survey
+from ..errors import FieldError, InvalidInput
+from ..surveys import Survey
 
 RESPONSE_KEYS = frozenset(("partner", "role", "respondent", "answers"))
 MAX_ERRORS = 50
@@ -22,7 +22,7 @@ MAX_PER_PARTNER = 1000
 
 
 @dataclass(frozen=True)
-class Response:
+class AnswerSheet:
     """One respondent's validated answers. Likert values are raw (not yet reverse-scored)."""
 
     partner: str
@@ -134,7 +134,7 @@ def check_answers(answers: Any, survey: Survey, *, complete: bool, path: str = "
         raise InvalidInput(errors[:MAX_ERRORS])
 
 
-def _one(raw: Any, survey: Survey, path: str, errors: list[FieldError]) -> Response | None:
+def _one(raw: Any, survey: Survey, path: str, errors: list[FieldError]) -> AnswerSheet | None:
     """Check one response object."""
     if not isinstance(raw, dict):
         errors.append(FieldError(path, "must be an object"))
@@ -149,10 +149,10 @@ def _one(raw: Any, survey: Survey, path: str, errors: list[FieldError]) -> Respo
     if "role" in raw and role not in survey.role_ids:
         errors.append(FieldError(f"{path}.role", f"must be one of: {', '.join(survey.role_ids)}"))
     likert, allocation, text = _answers(raw.get("answers", {}), survey, f"{path}.answers", errors)
-    return Response(partner, str(role), respondent, likert, allocation, text)
+    return AnswerSheet(partner, str(role), respondent, likert, allocation, text)
 
 
-def parse_responses(raw: Any, survey: Survey, path: str = "responses") -> list[Response]:
+def parse_responses(raw: Any, survey: Survey, path: str = "responses") -> list[AnswerSheet]:
     """Validate a list of raw responses against ``survey``.
 
     Raises

@@ -9,11 +9,11 @@ import sys
 
 from sqlalchemy import update
 
-from .config import Settings, ensure_instance, from_env, with_instance_secrets
-from .store import migrate
-from .store.credentials import ADMIN_PREFIX, digest, hint, new_id, new_secret
-from .store.db import Store
-from .store.models import Alliance, ApiKey, AuditEntry, now
+from ..config import Settings, ensure_instance, from_env, with_instance_secrets
+from ..store import migrate
+from ..store.credentials import ADMIN_PREFIX, digest, hint, new_id, new_secret
+from ..store.db import Store
+from ..store.models import Alliance, ApiKey, AuditEntry, now
 
 
 def _store(settings: Settings) -> Store:

@@ -15,8 +15,8 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from .errors import SurveyDefinitionError, UnknownSurvey
-from .survey_schema import SurveyFileSchema, flatten_errors
+from ..errors import SurveyDefinitionError, UnknownSurvey
+from .file_schema import SurveyFileSchema, flatten_errors
 
 Text = dict[str, str]
 RelationKind = Literal["supports", "neutral", "tension", "conflicts"]
