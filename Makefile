@@ -25,6 +25,7 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache --no-logo  # the layers (.importlinter, docs/architecture.md)
 
 typecheck: install
 	$(BIN)/mypy

@@ -5,11 +5,12 @@ Run from the project root::
     .venv/bin/python benchmarks/calibration.py                      # 4,000 a cell, both cores
     .venv/bin/python benchmarks/calibration.py --sims 500 --jobs 1  # a quick look
 
-Each cell draws ``--sims`` assessments from the generator of ``tests/generator.py`` (the same
-families the tests assert on), scores them with the real engine and counts the flags. Printed
-as Markdown tables: null families by sizes (any between-partner flag; objective_conflict;
-internal_conflict in either partner; any severity high), then the power scenarios with each
-plant's true effect. Every cell has its own seed, so the output does not depend on ``--jobs``.
+Each cell draws ``--sims`` assessments from the generator of
+``scoring_service/simulation/realistic.py`` (the same families the tests assert on), scores them
+with the real engine and counts the flags. Printed as Markdown tables: null families by sizes
+(any between-partner flag; objective_conflict; internal_conflict in either partner; any severity
+high), then the power scenarios with each plant's true effect. Every cell has its own seed, so
+the output does not depend on ``--jobs``.
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ if str(ROOT) not in sys.path:
 
 from scoring_service.config import DEFAULT_SURVEYS  # noqa: E402
 from scoring_service.scoring import score  # noqa: E402
+from scoring_service.simulation import realistic as G  # noqa: E402
 from scoring_service.surveys import Survey, load_registry  # noqa: E402
-from tests import generator as G  # noqa: E402
 
 SEED = 20261130
 BETWEEN = {"objective_conflict", "priority_divergence", "expectation_gap"}

@@ -6,8 +6,8 @@ Run from the project root::
     .venv/bin/python benchmarks/coverage.py --sims 500      # a quick look
 
 The cells, the truths and the judgement are those of ``tests/test_coverage.py`` (the scenarios
-and truths are documented in ``tests/coverage_sim.py``). Each cell of the tables reads
-"coverage (lowest single dimension or objective)"; nominal 95%.
+and truths are documented in ``scoring_service/simulation/coverage.py``). Each cell of the tables
+reads "coverage (lowest single dimension or objective)"; nominal 95%.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests import coverage_sim as C  # noqa: E402
+from scoring_service.simulation import coverage as C  # noqa: E402
 
 SEED = 20261201
 

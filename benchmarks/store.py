@@ -33,6 +33,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,29 +42,17 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from benchmarks.run import (  # noqa: E402
-    LUA,
-    OUT,
-    SEED,
-    BenchError,
-    Server,
-    WrkResult,
-    code_fingerprint,
-    cores,
-    load_survey,
-    loadavg,
-    machine,
-    ms,
-    raw_responses,
-    request_body,
-    run_wrk,
-)
+from benchmarks.common import OUT, BenchError, ms  # noqa: E402
+from benchmarks.machine import code_fingerprint, loadavg, machine  # noqa: E402
+from benchmarks.servers import Server, cores  # noqa: E402
+from benchmarks.workload import SEED, load_survey, raw_responses, request_body  # noqa: E402
+from benchmarks.wrk import LUA, WrkResult, run_wrk  # noqa: E402
 
 PUT_TARGET = 0.25
 CACHED_TARGET = 0.50
 FIRST_TARGET = 20.0
 OPERATOR = "op_bench_" + "o" * 32
-# The counting and summary part of run.py's wrk script, after its request set-up.
+# The counting and summary part of wrk.py's script (run.py's), after its request set-up.
 TAIL = LUA[LUA.index("local threads = {}") :]
 
 
@@ -184,84 +173,132 @@ def bench_database(
     try:
         svc.start()
         svc.wait_live()
-        url, admin, acme = alliance(svc.base)
-        put_path = url.split(svc.base, 1)[1] + "/rounds/1/responses/"
-        put = OUT / f"put-{label}.lua"
-        put.write_text(
-            lua(
-                "PUT",
-                {"Content-Type": "application/json", "Authorization": f"Bearer {acme}"},
-                body_file,
-                put_path,
-            )
-            % {}
-        )
-        bare_script = OUT / "post-bare.lua"
-        bare_script.write_text(
-            lua("POST", {"Content-Type": "application/json"}, body_file, None) % {}
-        )
-        svc.path = put_path + "r1"
-        print(f"{label}: PUT vs bare ...", file=sys.stderr)
-        rounds = alternate([(svc, put), (bare, bare_script)], args, r)
-        r[f"put_{label}"] = ratio(rounds, f"{label}{put_path}r1", "bare/parse")
-        # A round of 2 x 50 for the results.
-        results_url, results_admin, _ = alliance(svc.base)
-        rows = [
-            {
-                "respondent": x["respondent"],
-                "partner": x["partner"],
-                "role": x["role"],
-                "answers": x["answers"],
-            }
-            for x in raw_responses(survey, 50, SEED + 50)
-        ]
-        report = call("POST", f"{results_url}/rounds/1/responses", results_admin, rows)
-        if report["saved"] != 100:
-            raise BenchError(
-                f"bulk load of 2 x 50 stored {report['saved']}: {report['errors'][:2]}"
-            )
-        results = f"{results_url}/rounds/1/results"
-        typical = request_body(survey)
-        first, stateless = [], []
-        for k in range(3 if args.quick else 7):
-            # A write makes the next read compute again.
-            source = rows[k % 2]
-            call(
-                "PUT",
-                f"{results_url}/rounds/1/responses/{rows[0]['respondent']}",
-                results_admin,
-                {
-                    "partner": rows[0]["partner"],
-                    "role": source["role"],
-                    "answers": source["answers"],
-                },
-            )
-            t0 = time.perf_counter()
-            doc = call("GET", results, results_admin)
-            first.append(time.perf_counter() - t0)
-            if doc["result"] is None:
-                raise BenchError(f"results of 2 x 50 are empty: {doc['reasons']}")
-            t0 = time.perf_counter()
-            call("POST", f"{svc.base}/api/v1/score", None, typical)
-            stateless.append(time.perf_counter() - t0)
-        r[f"first_{label}"] = {
-            "first_ms": statistics.median(first) * 1000,
-            "stateless_ms": statistics.median(stateless) * 1000,
-            "ratio": statistics.median(first) / statistics.median(stateless),
-        }
-        call("GET", results, results_admin)  # cached from here on
-        get = OUT / f"results-{label}.lua"
-        get.write_text(lua("GET", {"Authorization": f"Bearer {results_admin}"}, None, None) % {})
-        live = OUT / "livez.lua"
-        live.write_text(lua("GET", {}, None, None) % {})
-        results_path = results.split(svc.base, 1)[1]
-        livez = Server(label, svc.app, "/livez", svc.workers, port=svc.port, proc=svc.proc)
-        svc.path = results_path
-        print(f"{label}: cached results vs /livez ...", file=sys.stderr)
-        rounds = alternate([(svc, get), (livez, live)], args, r)
-        r[f"cached_{label}"] = ratio(rounds, f"{label}{results_path}", f"{label}/livez")
+        put_against_bare(label, svc, bare, body_file, args, r)
+        stored = round_of_100(svc, survey)
+        first_results(label, svc, survey, stored, args, r)
+        cached_against_livez(label, svc, stored, args, r)
     finally:
         svc.stop()
+
+
+def put_against_bare(
+    label: str,
+    svc: Server,
+    bare: Server,
+    body_file: Path,
+    args: argparse.Namespace,
+    r: dict[str, Any],
+) -> None:
+    """1. PUT of a typical response with a partner key against the bare parse, alternating."""
+    url, admin, acme = alliance(svc.base)
+    put_path = url.split(svc.base, 1)[1] + "/rounds/1/responses/"
+    put = OUT / f"put-{label}.lua"
+    put.write_text(
+        lua(
+            "PUT",
+            {"Content-Type": "application/json", "Authorization": f"Bearer {acme}"},
+            body_file,
+            put_path,
+        )
+        % {}
+    )
+    bare_script = OUT / "post-bare.lua"
+    bare_script.write_text(lua("POST", {"Content-Type": "application/json"}, body_file, None) % {})
+    svc.path = put_path + "r1"
+    print(f"{label}: PUT vs bare ...", file=sys.stderr)
+    rounds = alternate([(svc, put), (bare, bare_script)], args, r)
+    r[f"put_{label}"] = ratio(rounds, f"{label}{put_path}r1", "bare/parse")
+
+
+@dataclass
+class StoredRound:
+    """An alliance whose round 1 holds the responses ``rows``."""
+
+    url: str  # the alliance's
+    admin: str  # its admin key
+    rows: list[dict[str, Any]]
+
+    @property
+    def results(self) -> str:
+        return f"{self.url}/rounds/1/results"
+
+
+def round_of_100(svc: Server, survey: Any) -> StoredRound:
+    """A new alliance whose round 1 holds 2 x 50 responses."""
+    results_url, results_admin, _ = alliance(svc.base)
+    rows = [
+        {
+            "respondent": x["respondent"],
+            "partner": x["partner"],
+            "role": x["role"],
+            "answers": x["answers"],
+        }
+        for x in raw_responses(survey, 50, SEED + 50)
+    ]
+    report = call("POST", f"{results_url}/rounds/1/responses", results_admin, rows)
+    if report["saved"] != 100:
+        raise BenchError(f"bulk load of 2 x 50 stored {report['saved']}: {report['errors'][:2]}")
+    return StoredRound(results_url, results_admin, rows)
+
+
+def first_results(
+    label: str,
+    svc: Server,
+    survey: Any,
+    stored: StoredRound,
+    args: argparse.Namespace,
+    r: dict[str, Any],
+) -> None:
+    """3. The first computation of the results against the typical stateless score, over HTTP,
+    interleaved; a write before each read makes it compute again."""
+    results_url, results_admin, rows = stored.url, stored.admin, stored.rows
+    results = stored.results
+    typical = request_body(survey)
+    first, stateless = [], []
+    for k in range(3 if args.quick else 7):
+        # A write makes the next read compute again.
+        source = rows[k % 2]
+        call(
+            "PUT",
+            f"{results_url}/rounds/1/responses/{rows[0]['respondent']}",
+            results_admin,
+            {
+                "partner": rows[0]["partner"],
+                "role": source["role"],
+                "answers": source["answers"],
+            },
+        )
+        t0 = time.perf_counter()
+        doc = call("GET", results, results_admin)
+        first.append(time.perf_counter() - t0)
+        if doc["result"] is None:
+            raise BenchError(f"results of 2 x 50 are empty: {doc['reasons']}")
+        t0 = time.perf_counter()
+        call("POST", f"{svc.base}/api/v1/score", None, typical)
+        stateless.append(time.perf_counter() - t0)
+    r[f"first_{label}"] = {
+        "first_ms": statistics.median(first) * 1000,
+        "stateless_ms": statistics.median(stateless) * 1000,
+        "ratio": statistics.median(first) / statistics.median(stateless),
+    }
+
+
+def cached_against_livez(
+    label: str, svc: Server, stored: StoredRound, args: argparse.Namespace, r: dict[str, Any]
+) -> None:
+    """2. The cached results (200 with the body) against ``GET /livez`` of the same server."""
+    results, results_admin = stored.results, stored.admin
+    call("GET", results, results_admin)  # cached from here on
+    get = OUT / f"results-{label}.lua"
+    get.write_text(lua("GET", {"Authorization": f"Bearer {results_admin}"}, None, None) % {})
+    live = OUT / "livez.lua"
+    live.write_text(lua("GET", {}, None, None) % {})
+    results_path = results.split(svc.base, 1)[1]
+    livez = Server(label, svc.app, "/livez", svc.workers, port=svc.port, proc=svc.proc)
+    svc.path = results_path
+    print(f"{label}: cached results vs /livez ...", file=sys.stderr)
+    rounds = alternate([(svc, get), (livez, live)], args, r)
+    r[f"cached_{label}"] = ratio(rounds, f"{label}{results_path}", f"{label}/livez")
 
 
 def postgres_schema(base_url: str) -> tuple[str, Any]:

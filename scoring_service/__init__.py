@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
 
-from .config import ConfigError, Settings, from_env, with_instance_secrets
+from .config import ConfigError, from_env, with_instance_secrets
+from .context import Extension
+from .services import Env
 from .store.db import Store
 from .surveys import SurveyRegistry, load_registry
 
@@ -38,15 +40,6 @@ class ScoringFlask(Flask):
         self.logger.error(f"Exception on {path} [{request.method}]", exc_info=exc_info)
 
 
-@dataclass(frozen=True)
-class Extension:
-    """What the views need, loaded once at start-up."""
-
-    settings: Settings
-    registry: SurveyRegistry
-    store: Store
-
-
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings from the environment (overridable by ``test_config``), surveys
     loaded and validated, API registered.
@@ -72,7 +65,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         startup_checks(store, registry)
     finally:
         store.dispose()  # no connection crosses gunicorn's fork
-    app.extensions["scoring"] = Extension(settings, registry, store)
+    app.extensions["scoring"] = Extension(Env.load(settings, registry), store)
 
     from . import api, forms  # inside the factory: no import cycles, no module-level app
 

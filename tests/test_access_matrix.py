@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from .conftest import OPERATOR
-from .test_store_api import World, bearer
+from .helpers import World, bearer
 
 # Routes an admin key alone may use (a partner key gets 403).
 ADMIN_ONLY = {

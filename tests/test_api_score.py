@@ -273,7 +273,7 @@ def test_no_input_causes_a_500(mini_client: FlaskClient, junk: Any) -> None:
 def test_two_by_five_hundred_fits_and_scores(client: FlaskClient, default_survey: Any) -> None:
     import numpy as np
 
-    from .sim import assessment
+    from scoring_service.simulation.iid import assessment
 
     raw = assessment(default_survey, np.random.default_rng(5), 500, 500)
     data = json.dumps({"survey": "alliance-objectives", "responses": raw})
@@ -304,7 +304,14 @@ def test_a_body_that_is_not_an_object(mini_client: FlaskClient, payload: Any) ->
         "/api/v1/score", data=json.dumps(payload), content_type="application/json"
     )
     doc = problem(resp, 422)
-    assert doc["errors"] == [{"path": "", "message": "must be a JSON object"}]
+    assert doc["errors"] == [
+        {
+            "path": "",
+            "message": "must be a JSON object",
+            "code": "type",
+            "params": {"expected": "object"},
+        }
+    ]
 
 
 def test_413_says_the_limit(tmp_path: Path) -> None:
@@ -342,7 +349,12 @@ def test_too_many_respondents_for_one_partner(mini_client: FlaskClient) -> None:
     many.append({"partner": "globex", "role": "it", "respondent": "g", "answers": {}})
     doc = problem(mini_client.post("/api/v1/score", json=body(*many)), 422)
     assert doc["errors"] == [
-        {"path": "responses", "message": "'acme' has 1001 respondents; at most 1000"}
+        {
+            "path": "responses",
+            "message": "'acme' has 1001 respondents; at most 1000",
+            "code": "too_many",
+            "params": {"partner": "acme", "max": 1000, "got": 1001},
+        }
     ]
 
 

@@ -1,6 +1,7 @@
 """False alarms and power of every flag, proven by simulation (issue 9; docs/statistics.md 12).
 
-1,000 assessments a cell from the realistic generator of ``tests/generator.py``, a fixed seed a
+1,000 assessments a cell from the realistic generator of
+``scoring_service/simulation/realistic.py``, a fixed seed a
 cell, scored by the real engine. The cells run on both cores; benchmarks/calibration.py prints
 the same figures (4,000 a cell) for the tables of docs/statistics.md.
 """
@@ -16,9 +17,8 @@ import pytest
 
 from scoring_service.config import DEFAULT_SURVEYS
 from scoring_service.scoring import score
+from scoring_service.simulation import realistic as G
 from scoring_service.surveys import Survey, load_registry
-
-from . import generator as G
 
 SIMS = 1000
 SEED = 20261130

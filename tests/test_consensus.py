@@ -128,7 +128,7 @@ def test_both_partners_low_on_trust_is_a_shared_concern(default_survey: Survey) 
 
 def test_reliability_and_agreement_figures(default_survey: Survey) -> None:
     rng = np.random.default_rng(2)
-    from . import generator as G
+    from scoring_service.simulation import realistic as G
 
     doc = score(default_survey, G.assessment(default_survey, rng, 8, 3, G.N3))
     acme, globex = doc["consensus"]["acme"], doc["consensus"]["globex"]

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from . import coverage_sim as C
+from scoring_service.simulation import coverage as C
 
 SIMS = 2000
 SEED = 20261201

@@ -8,10 +8,10 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scoring_service.forms.fields import read_form
 
 from scoring_service.answers import check_answers
 from scoring_service.errors import InvalidInput
+from scoring_service.forms.fields import read_form
 from scoring_service.forms.i18n import STRINGS, Words
 from scoring_service.surveys import Survey, answers_from_surveyjs, load_registry, to_surveyjs
 

@@ -26,13 +26,13 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
+from scoring_service.simulation import iid as sim
 from scoring_service.store import migrate
 from scoring_service.store.db import make_engine
 from scoring_service.surveys import Survey
 
-from . import sim
 from .conftest import OPERATOR
-from .test_server import GUNICORN, ROOT, env, free_port
+from .helpers import GUNICORN, ROOT, env, free_port
 
 pytestmark = pytest.mark.slow
 

@@ -1,9 +1,9 @@
 """The scenario table of docs/statistics.md section 7, row by row.
 
 Each scenario is 30 respondents a side (one, 5) drawn (fixed seed) from answering models of
-``tests/generator.py``: priorities concentrated on chosen objectives (Dirichlet 8, or 30 for
-the disjoint rows, on them, 1 elsewhere), Likert answers from the test model, moved where the
-scenario says.
+``scoring_service/simulation/realistic.py``: priorities concentrated on chosen objectives
+(Dirichlet 8, or 30 for the disjoint rows, on them, 1 elsewhere), Likert answers from the test
+model, moved where the scenario says.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ import numpy as np
 import pytest
 
 from scoring_service.scoring import score
+from scoring_service.simulation import realistic as G
 from scoring_service.surveys import Survey
-
-from . import generator as G
 
 N = 30
 SEED = 20261130

@@ -11,10 +11,10 @@ from scipy import stats as sps
 
 from scoring_service.answers import AnswerSheet, parse_responses
 from scoring_service.scoring import score
+from scoring_service.simulation.iid import as_responses, assessment
 from scoring_service.surveys import Survey
 
 from .conftest import mini_response
-from .sim import as_responses, assessment
 
 
 def run(survey: Survey, raws: list[dict[str, Any]], **kw: Any) -> dict[str, Any]:

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -15,29 +12,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-GUNICORN = [
-    sys.executable,
-    "-m",
-    "gunicorn",
-    "-c",
-    "gunicorn.conf.py",
-    "scoring_service:create_app()",
-]
+from .helpers import GUNICORN, ROOT, env, free_port
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def env(**extra: str) -> dict[str, str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("SCORING_")}
-    base.pop("WEB_CONCURRENCY", None)
-    return {**base, "WEB_CONCURRENCY": "1", "SCORING_ACCESS_LOG": "/dev/null", **extra}
 
 
 @pytest.fixture

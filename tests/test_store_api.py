@@ -11,16 +11,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from scoring_service import create_app
+from scoring_service.simulation import iid as sim
 from scoring_service.surveys import Survey
 
-from . import sim
 from .conftest import OPERATOR, settings_for
-
-API = "/api/v1"
-
-
-def bearer(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}
+from .helpers import API, World, bearer, new_alliance
 
 
 def problem(resp: Any, status: int) -> dict[str, Any]:
@@ -29,46 +24,6 @@ def problem(resp: Any, status: int) -> dict[str, Any]:
     doc: dict[str, Any] = resp.get_json()
     assert doc["status"] == status
     return doc
-
-
-def new_alliance(client: FlaskClient, **extra: Any) -> dict[str, Any]:
-    body = {
-        "name": "Acme x Globex",
-        "partners": [{"key": "acme", "name": "Acme"}, {"key": "globex", "name": "Globex"}],
-        "survey": "alliance-objectives",
-        "frame_ancestors": ["https://portal.example.com"],
-        **extra,
-    }
-    resp = client.post(f"{API}/alliances", json=body, headers=bearer(OPERATOR))
-    assert resp.status_code == 201, resp.get_data(as_text=True)
-    doc: dict[str, Any] = resp.get_json()
-    return doc
-
-
-class World:
-    """An alliance with its admin key, a key per partner and round 1 open."""
-
-    def __init__(self, client: FlaskClient, **extra: Any) -> None:
-        self.client = client
-        made = new_alliance(client, **extra)
-        self.id = made["id"]
-        self.base = f"{API}/alliances/{self.id}"
-        self.admin = bearer(made["admin_key"])
-        self.keys = {
-            p: bearer(client.post(f"{self.base}/partners/{p}/keys", headers=self.admin).json["key"])
-            for p in ("acme", "globex")
-        }
-        assert (
-            client.post(f"{self.base}/rounds", json={"label": "Q1"}, headers=self.admin).status_code
-            == 201
-        )
-
-    def put(self, key: str, ref: str, answers: dict[str, Any], **extra: Any) -> Any:
-        """PUT a response of respondent ``ref`` with partner ``key``'s key."""
-        body = {"role": extra.pop("role", "legal"), "answers": answers, **extra}
-        return self.client.put(
-            f"{self.base}/rounds/1/responses/{ref}", json=body, headers=self.keys[key]
-        )
 
 
 def answers(survey: Survey, seed: int) -> dict[str, Any]:
@@ -81,24 +36,28 @@ def test_a_round_closed_between_check_and_write_takes_nothing(
 ) -> None:
     """The view checks the round is open, then writes; a close in between must win: 409 and
     nothing stored (the claim and the upserts are one transaction on both databases)."""
-    from werkzeug.exceptions import Conflict
-
-    from scoring_service.api.responses import write_one
-    from scoring_service.store.queries import partners, round_row
+    from scoring_service.errors import RoundClosed
+    from scoring_service.services import responses
+    from scoring_service.services.round_state import load
+    from scoring_service.store.queries import partners
 
     w = World(stored_app.test_client())
     assert w.put("acme", "ann", answers(default_survey, 1), complete=True).status_code == 200
     store = stored_app.extensions["scoring"].store
     with store.reader.connect() as conn:
-        stale = round_row(conn, w.id, 1)
+        stale = load(conn, w.id, 1)
         acme = partners(conn, w.id)["acme"]
     assert stale is not None and stale.status == "open"
     closed = w.client.patch(f"{w.base}/rounds/1", json={"status": "closed"}, headers=w.admin)
     assert closed.status_code == 200
     body = {"role": "it", "label": "late", "answers": {"sf1": 2}, "complete": False}
     for ref in ("ann", "bob"):  # a replacement and a new person
-        with stored_app.test_request_context(), pytest.raises(Conflict):
-            write_one(stale, acme, ref, body)
+        write = responses.Write(stale, acme, "acme", ref, body)
+        # The units of work the views use: PostgreSQL's autocommit connection, SQLite's
+        # write transaction.
+        unit = store.reader.connect() if store.dialect == "postgresql" else store.write_core()
+        with unit as conn, pytest.raises(RoundClosed):
+            responses.save(conn, write)
     listed = w.client.get(f"{w.base}/rounds/1/responses", headers=w.admin).json["items"]
     assert [(x["respondent"], x["role"], x["complete"]) for x in listed] == [("ann", "legal", True)]
     people = w.client.get(f"{w.base}/stakeholders", headers=w.admin).json["items"]
@@ -217,7 +176,12 @@ def test_responses(stored: FlaskClient, default_survey: Survey) -> None:
     assert "answers.priorities" in [e["path"] for e in doc["errors"]]
     doc = problem(w.put("acme", "ann", {"sf1": 9}, complete=False), 422)
     assert doc["errors"] == [
-        {"path": "answers.sf1", "message": "must be an integer between 1 and 5"}
+        {
+            "path": "answers.sf1",
+            "message": "must be an integer between 1 and 5",
+            "code": "out_of_range",
+            "params": {"min": 1, "max": 5},
+        }
     ]
     problem(w.put("acme", "ann", full, role="jester"), 422)
     problem(w.put("acme", "ann", full, partner="globex"), 403)
@@ -306,18 +270,18 @@ def test_results_memo_of_one_worker_follows_writes_of_another(
 
 
 def test_results_memo_keeps_the_newest_and_evicts_the_least_used() -> None:
-    from scoring_service.api.results import Memo
+    from scoring_service.services.results import Document, Memo
 
     memo = Memo(size=2)
-    memo.put(("a", 1, "admin|open"), 3, "body3", "e3")
-    assert memo.get(("a", 1, "admin|open"), 3) == ("body3", "e3")
+    memo.put(("a", 1, "admin|open"), 3, Document("body3", "e3"))
+    assert memo.get(("a", 1, "admin|open"), 3) == Document("body3", "e3")
     assert memo.get(("a", 1, "admin|open"), 4) is None  # another version: not this entry
-    memo.put(("a", 2, "admin|open"), 1, "b", "e")
+    memo.put(("a", 2, "admin|open"), 1, Document("b", "e"))
     assert memo.get(("a", 1, "admin|open"), 3) is not None  # now the most recently used
-    memo.put(("b", 1, "admin|open"), 1, "c", "e")  # evicts ("a", 2)
+    memo.put(("b", 1, "admin|open"), 1, Document("c", "e"))  # evicts ("a", 2)
     assert memo.get(("a", 2, "admin|open"), 1) is None
-    assert memo.get(("a", 1, "admin|open"), 3) == ("body3", "e3")
-    assert memo.get(("b", 1, "admin|open"), 1) == ("c", "e")
+    assert memo.get(("a", 1, "admin|open"), 3) == Document("body3", "e3")
+    assert memo.get(("b", 1, "admin|open"), 1) == Document("c", "e")
 
 
 def test_partner_view_hides_small_groups(stored: FlaskClient, default_survey: Survey) -> None:
@@ -451,7 +415,12 @@ def test_bulk_json_and_csv(stored: FlaskClient, default_survey: Survey) -> None:
         ("2", "a3"),
     ]
     assert report.json["errors"][0]["errors"] == [
-        {"path": "answers.sf1", "message": "must be an integer between 1 and 5"}
+        {
+            "path": "answers.sf1",
+            "message": "must be an integer between 1 and 5",
+            "code": "out_of_range",
+            "params": {"min": 1, "max": 5},
+        }
     ]
     assert report.json["errors"][1]["errors"][0]["path"] == "bogus"
     # Another partner named anywhere: the whole request is refused and nothing is stored.

@@ -6,6 +6,7 @@ from .parse import (
     MAX_ID_LENGTH,
     MAX_PER_PARTNER,
     AnswerSheet,
+    answer_problems,
     check_answers,
     parse_responses,
 )
@@ -15,6 +16,7 @@ __all__ = [
     "MAX_ID_LENGTH",
     "MAX_PER_PARTNER",
     "AnswerSheet",
+    "answer_problems",
     "check_answers",
     "parse_responses",
 ]

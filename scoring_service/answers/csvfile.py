@@ -28,10 +28,16 @@ def _columns(survey: Survey, header: list[str]) -> list[FieldError]:
             known |= {f"{item.id}.{o}" for o in survey.objective_ids}
         else:
             known.add(item.id)
-    errors = [FieldError(f"columns.{c}", "unknown column") for c in header if c not in known]
-    errors += [FieldError(f"columns.{c}", "missing column") for c in FIXED if c not in header]
+    errors = [
+        FieldError(f"columns.{c}", "unknown column", "unknown_column")
+        for c in header
+        if c not in known
+    ]
+    errors += [
+        FieldError(f"columns.{c}", "missing column", "required") for c in FIXED if c not in header
+    ]
     dupes = {c for c in header if header.count(c) > 1}
-    errors += [FieldError(f"columns.{c}", "duplicate column") for c in sorted(dupes)]
+    errors += [FieldError(f"columns.{c}", "duplicate column", "duplicate") for c in sorted(dupes)]
     return errors
 
 
@@ -55,7 +61,7 @@ def read_csv(text: str, survey: Survey) -> tuple[list[dict[str, Any]], list[int]
     try:
         return _read(text, survey)
     except csv.Error as exc:  # e.g. a field over the csv module's limit, a NUL byte
-        raise InvalidInput([FieldError("(file)", f"not a readable CSV: {exc}")]) from None
+        raise InvalidInput([FieldError("(file)", f"not a readable CSV: {exc}", "csv")]) from None
 
 
 def _read(text: str, survey: Survey) -> tuple[list[dict[str, Any]], list[int]]:
@@ -74,7 +80,10 @@ def _read(text: str, survey: Survey) -> tuple[list[dict[str, Any]], list[int]]:
         if len(cells) != len(header):
             errors.append(
                 FieldError(
-                    f"line {reader.line_num}", f"has {len(cells)} cells, the header {len(header)}"
+                    f"line {reader.line_num}",
+                    f"has {len(cells)} cells, the header {len(header)}",
+                    "cells",
+                    {"got": len(cells), "expected": len(header)},
                 )
             )
             continue
@@ -107,4 +116,4 @@ def name_lines(exc: InvalidInput, lines: list[int]) -> InvalidInput:
         found = ROW_PATH.match(path)
         return f"line {lines[int(found[1])]}{found[2]}" if found else path
 
-    return InvalidInput([FieldError(rename(e.path), e.message) for e in exc.errors])
+    return InvalidInput([e.at(rename(e.path)) for e in exc.errors])

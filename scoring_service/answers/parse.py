@@ -36,7 +36,8 @@ class AnswerSheet:
 def _identifier(value: Any, path: str, errors: list[FieldError]) -> str:
     """A non-empty string of bounded length, or an error."""
     if not isinstance(value, str) or not value.strip() or len(value) > MAX_ID_LENGTH:
-        errors.append(FieldError(path, f"must be a non-empty string of at most {MAX_ID_LENGTH}"))
+        message = f"must be a non-empty string of at most {MAX_ID_LENGTH}"
+        errors.append(FieldError(path, message, "length", {"max": MAX_ID_LENGTH}))
         return ""
     return value
 
@@ -57,22 +58,25 @@ def _allocation(
     """Points per objective: known objectives, non-negative integers, summing to ``total``
     (at most ``total`` while a stored response is still partial)."""
     if not isinstance(value, dict):
-        errors.append(FieldError(path, "must be an object of objective id -> points"))
+        message = "must be an object of objective id -> points"
+        errors.append(FieldError(path, message, "type", {"expected": "object"}))
         return None
     known = survey.objective_set
     points: dict[str, float] = {}
     for objective, p in value.items():
         where = f"{path}.{objective}"
         if objective not in known:
-            errors.append(FieldError(where, "unknown objective"))
+            errors.append(FieldError(where, "unknown objective", "unknown_objective"))
         elif not _integer(p) or not 0 <= p <= total:
-            errors.append(FieldError(where, f"must be an integer between 0 and {total}"))
+            message = f"must be an integer between 0 and {total}"
+            errors.append(FieldError(where, message, "out_of_range", {"min": 0, "max": total}))
         else:
             points[objective] = float(p)
     given = sum(points.values())
     if len(points) == len(value) and (given != total if complete else given > total):
-        rule = "sum to" if complete else "not exceed"
-        errors.append(FieldError(path, f"points must {rule} {total} (got {given:g})"))
+        rule, code = ("sum to", "sum") if complete else ("not exceed", "sum_over")
+        message = f"points must {rule} {total} (got {given:g})"
+        errors.append(FieldError(path, message, code, {"total": total, "got": int(given)}))
     return points
 
 
@@ -85,13 +89,14 @@ def _answers(
     allocation: dict[str, float] | None = None
     text: dict[str, str] = {}
     if not isinstance(answers, dict):
-        errors.append(FieldError(path, "must be an object of item id -> answer"))
+        message = "must be an object of item id -> answer"
+        errors.append(FieldError(path, message, "type", {"expected": "object"}))
         return likert, allocation, text
     lookup = survey.item_scales
     for item_id, value in answers.items():
         found = lookup.get(item_id)
         if found is None:
-            errors.append(FieldError(f"{path}.{item_id}", "unknown item"))
+            errors.append(FieldError(f"{path}.{item_id}", "unknown item", "unknown_item"))
             continue
         item, scale = found
         where = f"{path}.{item_id}"
@@ -99,55 +104,87 @@ def _answers(
             continue  # an explicit null is a skipped item
         elif scale is not None:
             if not _integer(value) or not scale.min <= value <= scale.max:
-                errors.append(
-                    FieldError(where, f"must be an integer between {scale.min} and {scale.max}")
-                )
+                message = f"must be an integer between {scale.min} and {scale.max}"
+                bounds = {"min": scale.min, "max": scale.max}
+                errors.append(FieldError(where, message, "out_of_range", bounds))
             else:
                 likert[item_id] = float(value)
         elif item.type == "allocation":
             allocation = _allocation(value, survey, item.total or 100, where, errors, complete)
         elif not isinstance(value, str) or len(value) > (item.max_length or 0):
-            errors.append(
-                FieldError(where, f"must be a string of at most {item.max_length} characters")
-            )
+            message = f"must be a string of at most {item.max_length} characters"
+            limit = {"max": item.max_length or 0}
+            if isinstance(value, str):
+                limit["length"] = len(value)
+            errors.append(FieldError(where, message, "too_long", limit))
         else:
             text[item_id] = value
     return likert, allocation, text
 
 
-def check_answers(answers: Any, survey: Survey, *, complete: bool, path: str = "answers") -> None:
-    """Validate one stored response's answers: what it contains always (types, ranges, known
-    items); with ``complete`` also every required item and allocations summing to their total.
+def answer_problems(
+    answers: Any, survey: Survey, *, complete: bool, path: str = "answers"
+) -> list[FieldError]:
+    """Every problem of one response's answers against ``survey``, the one check of answers
+    (the API, the form and the CSV reader all use it): what it contains always (types, ranges,
+    known items); with ``complete`` also every required item and allocations summing to their
+    total.
 
-    Raises
-    ------
-    InvalidInput
-        One :class:`FieldError` per problem.
+    Each problem has a path, a sentence and a code with its parameters, for programs and for
+    the form, which words them in the respondent's language:
+
+    ==================  ===================  ==================================================
+    code                params               meaning
+    ==================  ===================  ==================================================
+    type                expected             not an object (of items, of objectives)
+    unknown_item                             no such item in the survey
+    unknown_objective                        no such objective in the survey
+    out_of_range        min, max             not an integer in [min, max]
+    sum                 total, got           points do not sum to their total (complete)
+    sum_over            total, got           points exceed their total (partial)
+    too_long            max[, length]        a text over its maximum length
+    required                                 a required item missing (complete)
+    ==================  ===================  ==================================================
     """
     errors: list[FieldError] = []
     _answers(answers, survey, path, errors, complete)
     if complete and isinstance(answers, dict):
         for item in survey.items:
             if item.required and answers.get(item.id) is None:
-                errors.append(FieldError(f"{path}.{item.id}", "required to complete the response"))
+                where = f"{path}.{item.id}"
+                errors.append(FieldError(where, "required to complete the response", "required"))
+    return errors[:MAX_ERRORS]
+
+
+def check_answers(answers: Any, survey: Survey, *, complete: bool, path: str = "answers") -> None:
+    """:func:`answer_problems`, raised.
+
+    Raises
+    ------
+    InvalidInput
+        One :class:`FieldError` per problem.
+    """
+    errors = answer_problems(answers, survey, complete=complete, path=path)
     if errors:
-        raise InvalidInput(errors[:MAX_ERRORS])
+        raise InvalidInput(errors)
 
 
 def _one(raw: Any, survey: Survey, path: str, errors: list[FieldError]) -> AnswerSheet | None:
     """Check one response object."""
     if not isinstance(raw, dict):
-        errors.append(FieldError(path, "must be an object"))
+        errors.append(FieldError(path, "must be an object", "type", {"expected": "object"}))
         return None
     for key in sorted(set(raw) - RESPONSE_KEYS):
-        errors.append(FieldError(f"{path}.{key}", "unknown field"))
+        errors.append(FieldError(f"{path}.{key}", "unknown field", "unknown_field"))
     for key in sorted(RESPONSE_KEYS - set(raw)):
-        errors.append(FieldError(f"{path}.{key}", "missing required field"))
+        errors.append(FieldError(f"{path}.{key}", "missing required field", "required"))
     partner = _identifier(raw.get("partner"), f"{path}.partner", errors)
     respondent = _identifier(raw.get("respondent"), f"{path}.respondent", errors)
     role = raw.get("role")
     if "role" in raw and role not in survey.role_ids:
-        errors.append(FieldError(f"{path}.role", f"must be one of: {', '.join(survey.role_ids)}"))
+        message = f"must be one of: {', '.join(survey.role_ids)}"
+        allowed = {"allowed": list(survey.role_ids)}
+        errors.append(FieldError(f"{path}.role", message, "one_of", allowed))
     likert, allocation, text = _answers(raw.get("answers", {}), survey, f"{path}.answers", errors)
     return AnswerSheet(partner, str(role), respondent, likert, allocation, text)
 
@@ -164,7 +201,9 @@ def parse_responses(raw: Any, survey: Survey, path: str = "responses") -> list[A
     """
     errors: list[FieldError] = []
     if not isinstance(raw, list):
-        raise InvalidInput([FieldError(path, "must be a list of responses")])
+        raise InvalidInput(
+            [FieldError(path, "must be a list of responses", "type", {"expected": "array"})]
+        )
     parsed = [_one(r, survey, f"{path}[{n}]", errors) for n, r in enumerate(raw)]
     seen: dict[tuple[str, str], int] = {}
     for n, r in enumerate(parsed):
@@ -172,12 +211,9 @@ def parse_responses(raw: Any, survey: Survey, path: str = "responses") -> list[A
             continue
         first = seen.setdefault((r.partner, r.respondent), n)
         if first != n:
-            errors.append(
-                FieldError(
-                    f"{path}[{n}].respondent",
-                    f"{r.respondent!r} already answered for {r.partner!r} in {path}[{first}]",
-                )
-            )
+            message = f"{r.respondent!r} already answered for {r.partner!r} in {path}[{first}]"
+            where = f"{path}[{n}].respondent"
+            errors.append(FieldError(where, message, "duplicate", {"first": f"{path}[{first}]"}))
     partners = sorted({r.partner for r in parsed if r is not None and r.partner})
     sizes = {p: 0 for p in partners}
     for r in parsed:
@@ -185,13 +221,12 @@ def parse_responses(raw: Any, survey: Survey, path: str = "responses") -> list[A
             sizes[r.partner] += 1
     for partner, size in sizes.items():
         if size > MAX_PER_PARTNER:
-            errors.append(
-                FieldError(path, f"{partner!r} has {size} respondents; at most {MAX_PER_PARTNER}")
-            )
+            message = f"{partner!r} has {size} respondents; at most {MAX_PER_PARTNER}"
+            limit = {"partner": partner, "max": MAX_PER_PARTNER, "got": size}
+            errors.append(FieldError(path, message, "too_many", limit))
     if len(partners) != 2:
-        errors.append(
-            FieldError(path, f"must hold exactly two distinct partners (got {len(partners)})")
-        )
+        message = f"must hold exactly two distinct partners (got {len(partners)})"
+        errors.append(FieldError(path, message, "partners", {"got": len(partners)}))
     if errors:
         raise InvalidInput(errors[:MAX_ERRORS])
     return [r for r in parsed if r is not None]

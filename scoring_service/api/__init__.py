@@ -5,6 +5,7 @@ from __future__ import annotations
 import swagger_ui_bundle
 from flask import Flask, Response, abort, request, send_from_directory
 
+from .. import context
 from . import (
     access,
     alliances,
@@ -45,7 +46,6 @@ def init_app(app: Flask) -> problems.ProblemApi:
     for module in (*blueprints, stakeholders):
         api.register_blueprint(module.blp)
     problems.register(app)
-    app.extensions["results_memo"] = results.Memo()
 
     @app.get("/api/v1/docs/static/<path:filename>")
     def _swagger_static(filename: str) -> Response:
@@ -56,7 +56,7 @@ def init_app(app: Flask) -> problems.ProblemApi:
     app.before_request(access.check_request)  # credentials first: 401 before any 415 or 422
     app.before_request(cors.check_origin)  # then the origin the credential allows
     app.after_request(cors.allow)
-    app.teardown_request(access.close_db)
+    app.teardown_request(context.close)
 
     @app.before_request
     def _json_only() -> None:

@@ -9,11 +9,11 @@ readable from any origin (``surveys.py``).
 
 from __future__ import annotations
 
-from flask import Response, g, request
-from sqlalchemy import select
+from flask import Response, request
 
-from ..store.models import Alliance
-from . import access
+from .. import context
+from ..errors import Forbidden
+from ..services.alliances import framing_origins
 
 PATH = "/api/v1/me/response"
 ALLOW_METHODS = "GET, PUT"
@@ -23,10 +23,7 @@ EXPOSE_HEADERS = "Idempotent-Replayed"
 
 def origins(alliance_id: str | None = None) -> set[str]:
     """The origins one alliance lists (or, with no id, every alliance)."""
-    query = select(Alliance.frame_ancestors)
-    if alliance_id is not None:
-        query = query.where(Alliance.id == alliance_id)
-    return {origin for (listed,) in access.db().execute(query) for origin in listed}
+    return framing_origins(context.read_conn(), alliance_id)
 
 
 def _cross_origin() -> str | None:
@@ -57,11 +54,11 @@ def check_origin() -> None:
     if request.path != PATH or request.method == "OPTIONS":
         return
     origin = _cross_origin()
-    who = g.get("principal")
-    if origin is None or who is None:
+    caller = context.state().caller
+    if origin is None or caller is None:
         return
-    if origin not in origins(who.alliance_id):
-        access.forbidden(f"Origin {origin} is not one of this alliance's frame_ancestors.")
+    if origin not in origins(caller.principal.alliance_id):
+        raise Forbidden(f"Origin {origin} is not one of this alliance's frame_ancestors.")
 
 
 def allow(response: Response) -> Response:

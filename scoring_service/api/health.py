@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from flask.views import MethodView
 
+from ..context import env
 from .problems import Blueprint
 
 blp = Blueprint("health", __name__, description="Health")
@@ -25,5 +25,5 @@ class Ready(MethodView):
     @blp.response(200)
     def get(self) -> dict[str, Any]:
         """The service has loaded its surveys and can answer"""
-        registry = current_app.extensions["scoring"].registry
+        registry = env().registry
         return {"status": "ready", "surveys": len(registry.latest())}

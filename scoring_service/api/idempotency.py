@@ -9,23 +9,18 @@ for ``KEEP`` and purged after that.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from typing import Any
 
-from flask import Response, current_app, g, request
-from sqlalchemy import delete, update
+from flask import Response, current_app, request
 
-from ..store.models import IdempotencyRecord, now
-from ..store.queries import insert_ignore
-from .problems import fail
+from .. import context
+from ..errors import Malformed
+from ..services import idempotency
+from ..services.idempotency import HEADER
 
-HEADER = "Idempotency-Key"
 WRITES = frozenset(("POST", "PUT", "PATCH", "DELETE"))
-KEEP = dt.timedelta(hours=48)  # at least the 24 hours promised
-# A record still "running" after this long belongs to a request that died: it may be taken over.
-ABANDONED = dt.timedelta(seconds=120)
 SECRETS = ("admin_key", "key", "token", "form_url")
 MAX_KEY = 255
 
@@ -45,43 +40,23 @@ def _request_hash() -> str:
 def before() -> Response | None:
     """Claim the key for this request, or answer from its record (replay, 409 or 422)."""
     key = request.headers.get(HEADER)
-    who = g.get("principal")
-    if key is None or request.method not in WRITES or who is None:
+    caller = context.state().caller
+    if key is None or request.method not in WRITES or caller is None:
         return None
+    who = caller.principal
     if not key.strip() or len(key) > MAX_KEY:
-        fail(400, f"{HEADER} must be 1-{MAX_KEY} characters.")
+        raise Malformed(f"{HEADER} must be 1-{MAX_KEY} characters.")
     credential = f"{who.kind}:{who.key_id or ''}"
     scope = hashlib.sha256(
         f"{credential}|{request.method}|{request.path}|{key}".encode()
     ).hexdigest()
-    digest = _request_hash()
-    store = current_app.extensions["scoring"].store
-    with store.write() as session:
-        session.execute(
-            delete(IdempotencyRecord).where(IdempotencyRecord.created_at < now() - KEEP)
-        )
-        values = {
-            "scope": scope,
-            "alliance_id": who.alliance_id,
-            "request_hash": digest,
-            "state": "running",
-            "created_at": now(),
-        }
-        insert_ignore(session, IdempotencyRecord.__table__, values)  # type: ignore[arg-type]
-        record = session.get(IdempotencyRecord, scope)
-        if record is None:  # pragma: no cover - just inserted or already there
-            return None
-        if record.request_hash != digest:
-            fail(422, f"This {HEADER} was used with a different body or query.")
-        if record.state == "done":
-            replay = Response(record.body, status=record.status, content_type=record.content_type)
-            replay.headers["Idempotent-Replayed"] = "true"
-            return replay
-        mine = record.created_at == values["created_at"]
-        if not mine and record.created_at > now() - ABANDONED:
-            fail(409, f"A request with this {HEADER} is still running; retry later.")
-        record.created_at = values["created_at"]  # ours now (new, or taken over)
-    g.idempotency_scope = scope
+    with context.writing() as session:
+        replay = idempotency.claim(session, scope, who.alliance_id, _request_hash())
+    if replay is not None:
+        answer = Response(replay.body, status=replay.status, content_type=replay.content_type)
+        answer.headers["Idempotent-Replayed"] = "true"
+        return answer
+    context.state().idempotency_scope = scope
     return None
 
 
@@ -99,22 +74,12 @@ def _without_secrets(body: str) -> str:
 
 def after(response: Response) -> Response:
     """Keep a 2xx answer for replays; forget the key otherwise."""
-    scope = g.pop("idempotency_scope", None)
+    s = context.state()
+    scope, s.idempotency_scope = s.idempotency_scope, None
     if scope is None:
         return response
-    store = current_app.extensions["scoring"].store
-    with store.write() as session:
-        if 200 <= response.status_code < 300:
-            session.execute(
-                update(IdempotencyRecord)
-                .where(IdempotencyRecord.scope == scope)
-                .values(
-                    state="done",
-                    status=response.status_code,
-                    content_type=response.content_type,
-                    body=_without_secrets(response.get_data(as_text=True)),
-                )
-            )
-        else:
-            session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.scope == scope))
+    body = response.get_data(as_text=True) if 200 <= response.status_code < 300 else ""
+    with context.writing() as session:
+        kept = _without_secrets(body)
+        idempotency.finish(session, scope, response.status_code, response.content_type, kept)
     return response

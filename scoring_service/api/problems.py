@@ -13,7 +13,17 @@ from flask_smorest import Api
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from ..errors import FieldError, InvalidInput, UnknownSurvey
+from ..errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    InvalidInput,
+    Malformed,
+    NotFound,
+    ScoringError,
+    Unauthenticated,
+    Unavailable,
+)
 from ..schemas.score import ProblemSchema
 from ..surveys import flatten_errors
 
@@ -31,11 +41,16 @@ def problem(
         "detail": detail,
     }
     if errors:
-        body["errors"] = [{"path": e.path, "message": e.message} for e in errors]
+        body["errors"] = [problem_json(e) for e in errors]
     response = cast(Response, current_app.json.response(body))
     response.status_code = status
     response.mimetype = PROBLEM_TYPE
     return response
+
+
+def problem_json(e: FieldError) -> dict[str, Any]:
+    """One field problem: where, what (a sentence), and the same for programs (code, params)."""
+    return {"path": e.path, "message": e.message, "code": e.code, "params": dict(e.params)}
 
 
 def fail(status: int, message: str, **data: Any) -> NoReturn:
@@ -55,7 +70,10 @@ def _webargs_errors(data: dict[str, Any]) -> list[FieldError]:
     for errors in messages.values():
         for path, message in flatten_errors(errors):
             if path == "(file)":  # the body itself, e.g. an array where an object belongs
-                path, message = "", "must be a JSON object"
+                found.append(
+                    FieldError("", "must be a JSON object", "type", {"expected": "object"})
+                )
+                continue
             found.append(FieldError(path, message))
     return found
 
@@ -137,14 +155,34 @@ class ProblemApi(Api):  # type: ignore[misc]
         return response
 
 
+# Domain errors and their answers; the first class in this order that matches wins.
+STATUSES: tuple[tuple[type[ScoringError], int, str], ...] = (
+    (InvalidInput, 422, "Unprocessable Content"),
+    (Unauthenticated, 401, "Unauthorized"),
+    (Forbidden, 403, "Forbidden"),
+    (NotFound, 404, "Not Found"),
+    (Conflict, 409, "Conflict"),
+    (Malformed, 400, "Bad Request"),
+    (Unavailable, 503, "Service Unavailable"),
+)
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="scoring-service"'}
+
+
+def domain_problem(exc: ScoringError) -> Response:
+    """The problem+json answer of a domain error."""
+    status, title = next(((s, t) for c, s, t in STATUSES if isinstance(exc, c)), (500, ""))
+    if status == 500:  # a domain error without an answer of its own is a defect: log it
+        raise exc
+    errors = exc.errors if isinstance(exc, InvalidInput) else None
+    response = problem(status, title, exc.detail, errors)
+    if status == 401:
+        response.headers.update(CHALLENGE)
+    if status == 503:
+        response.headers["Retry-After"] = "1"
+    return response
+
+
 def register(app: Flask) -> None:
-    """Domain errors -> 404 / 422 problems."""
-
-    @app.errorhandler(InvalidInput)
-    def _invalid(exc: InvalidInput) -> Response:
-        detail = "; ".join(str(e) for e in exc.errors[:5])
-        return problem(422, "Unprocessable Content", detail, exc.errors)
-
-    @app.errorhandler(UnknownSurvey)
-    def _unknown(exc: UnknownSurvey) -> Response:
-        return problem(404, "Not Found", str(exc))
+    """Domain errors -> problems, for every route without a handler of its own (the forms
+    blueprint answers with pages)."""
+    app.register_error_handler(ScoringError, domain_problem)

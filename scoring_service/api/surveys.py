@@ -7,6 +7,7 @@ from typing import Any
 from flask import Response, current_app
 from flask.views import MethodView
 
+from ..context import env
 from ..schemas.score import ProblemSchema, SurveyQuerySchema, SurveySchema, SurveySummarySchema
 from ..surveys import document, to_surveyjs
 from .problems import Blueprint
@@ -26,7 +27,7 @@ class Surveys(MethodView):
     @blp.response(200, SurveySummarySchema(many=True))
     def get(self) -> list[dict[str, Any]]:
         """List the surveys (latest version of each, with every version available)"""
-        registry = current_app.extensions["scoring"].registry
+        registry = env().registry
         return [
             {
                 "id": s.id,
@@ -50,7 +51,7 @@ class SurveyView(MethodView):
         ``format=surveyjs`` answers a SurveyJS survey JSON instead (every language as a
         localizable string), for portals that render the form with the SurveyJS library.
         """
-        registry = current_app.extensions["scoring"].registry
+        registry = env().registry
         survey = registry.get(survey_id, query.get("version"))
         if query.get("format") == "surveyjs":
             body = current_app.json.dumps(to_surveyjs(survey))

@@ -16,7 +16,7 @@ from ..answers.csvfile import name_lines, read_csv
 from ..config import ConfigError, from_env
 from ..errors import FieldError, InvalidInput, ScoringError
 from ..schemas.score import ScoreRequestSchema
-from ..scoring import score
+from ..scoring import Result, score
 from ..surveys import load_registry
 from ..surveys.file_schema import flatten_errors
 
@@ -78,13 +78,13 @@ def _load(args: argparse.Namespace) -> tuple[str, int | None, Any]:
     return body["survey"], args.survey_version or body.get("survey_version"), body["responses"]
 
 
-def _fmt(x: Any, digits: int = 2) -> str:
+def _fmt(x: float | None, digits: int = 2) -> str:
     """A number for the table, or a dash for null."""
     return "-" if x is None else f"{x:.{digits}f}"
 
 
-def table(result: dict[str, Any]) -> str:
-    """A plain-text summary of a result document."""
+def table(result: Result) -> str:
+    """A plain-text summary of a result document: alignment, dimensions, conflicts, warnings."""
     a, b = result["partners"]
     al = result["alignment"]
     ci = al["ci"]

@@ -6,8 +6,9 @@ no ``X-Frame-Options``); every other answer of the service nobody (``frame-ances
 
 from __future__ import annotations
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, request
 
+from .. import context
 from .views import bp
 
 FORM_POLICY = (
@@ -21,7 +22,7 @@ def _form_headers(response: Response) -> Response:
     """A form page: framed only by the alliance's origins, no Referer, never cached."""
     if request.endpoint not in ("forms.form", "forms.save"):
         return response
-    ancestors = " ".join(g.get("frame_origins") or []) or "'none'"
+    ancestors = " ".join(context.state().frame_origins) or "'none'"
     response.headers["Content-Security-Policy"] = FORM_POLICY.format(ancestors=ancestors)
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "no-store"

@@ -3,7 +3,7 @@
 Field names: a Likert item's id (``sf1``), ``<allocation item>.<objective>`` for the points
 (``priorities.revenue_growth``), a text item's id. Errors are keyed by item id (for the
 allocation, by ``<item>.<objective>`` when one field is wrong, else by the item) and worded in
-the respondent's language; the API's own check (``check_answers``) still runs before any write.
+the respondent's language from the codes of the API's own check (``answer_problems``).
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..answers import answer_problems
+from ..errors import FieldError
 from ..surveys import Item, Survey
 from .i18n import Words
 
@@ -38,44 +40,51 @@ def _whole(raw: str) -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else None
 
 
-def _likert(item: Item, survey: Survey, raw: str, words: Words) -> tuple[Any, str | None]:
-    """The chosen point, or an error (a value the radios never offered)."""
-    scale = survey.dimension_scales[item.dimension or ""]
+def _typed(
+    item: Item, survey: Survey, form: Mapping[str, str], complete: bool
+) -> tuple[Any, list[str]]:
+    """The answer the form's fields hold for ``item`` as the API takes it (None: blank), and
+    the fields that hold no whole number where one belongs."""
+    if item.type == "allocation":
+        points: dict[str, int] = {}
+        bad = []
+        for objective in survey.objective_ids:
+            name = f"{item.id}.{objective}"
+            raw = form.get(name, "").strip()
+            if not raw:
+                continue
+            value = _whole(raw)
+            if value is None:
+                bad.append(name)
+            else:
+                points[objective] = value
+        if complete and points:  # a blank field counts as 0 once the response is submitted
+            points = {o: points.get(o, 0) for o in survey.objective_ids}
+        return points or None, bad
+    raw = form.get(item.id, "")
+    if item.type == "text":
+        raw = raw.replace("\r\n", "\n").strip()
+        return raw or None, []
+    if not raw.strip():
+        return None, []
     point = _whole(raw)
-    if point is None or not scale.min <= point <= scale.max:
-        return None, words("invalid")
-    return point, None
+    return (None, [item.id]) if point is None else (point, [])
 
 
-def _allocation(
-    item: Item, survey: Survey, form: Mapping[str, str], complete: bool, words: Words
-) -> tuple[dict[str, int] | None, Errors]:
-    """The points typed per objective (blank: none given), with the errors of the item."""
-    total = item.total or 100
-    errors: Errors = {}
-    points: dict[str, int] = {}
-    for objective in survey.objective_ids:
-        name = f"{item.id}.{objective}"
-        raw = form.get(name, "").strip()
-        if not raw:
-            continue
-        value = _whole(raw)
-        if value is None or value > total:
-            errors[name] = words("whole_number", total=total)
-        else:
-            points[objective] = value
-    if errors:
-        return None, errors
-    got = sum(points.values())
-    if complete and not points and item.required:
-        return None, {item.id: words("required_points")}
-    if complete and points and got != total:
-        return None, {item.id: words("sum", got=got, total=total)}
-    if got > total:
-        return None, {item.id: words("sum_over", got=got, total=total)}
-    if complete and points:  # a blank field counts as 0 once the response is submitted
-        points = {o: points.get(o, 0) for o in survey.objective_ids}
-    return points or None, {}
+def _wording(survey: Survey, e: FieldError, words: Words) -> tuple[str, str]:
+    """The field a problem of the shared check belongs to, and its words for the respondent."""
+    name = e.path.removeprefix("answers.")
+    item = survey.item_scales[name.split(".")[0]][0]
+    if e.code == "required":
+        key = {"likert": "required_choice", "allocation": "required_points"}
+        return name, words(key.get(item.type, "required_text"))
+    if e.code in ("sum", "sum_over"):
+        return name, words(e.code, got=e.params["got"], total=e.params["total"])
+    if e.code == "too_long":
+        return name, words("too_long", max=e.params["max"], length=e.params.get("length", 0))
+    if item.type == "allocation" and "." in name:
+        return name, words("whole_number", total=item.total or 100)
+    return name, words("invalid")
 
 
 def read_form(
@@ -84,35 +93,26 @@ def read_form(
     """The answers a posted form holds, and what is wrong with them (empty: nothing).
 
     ``complete``: the respondent submits, so every required item must be answered and the
-    points must reach their total; otherwise (a save) only what is there is checked.
+    points must reach their total; otherwise (a save) only what is there is checked. The form
+    turns its fields into the API's answers; the checking is the API's own
+    (:func:`~scoring_service.answers.answer_problems`), its codes worded in ``words``'s language.
     """
     answers: dict[str, Any] = {}
     errors: Errors = {}
+    unreadable: set[str] = set()
     for item in survey.items:
-        if item.type == "allocation":
-            points, problems = _allocation(item, survey, form, complete, words)
-            errors.update(problems)
-            if points is not None:
-                answers[item.id] = points
-            continue
-        raw = form.get(item.id, "")
-        if item.type == "text":
-            raw = raw.replace("\r\n", "\n").strip()
-        if not raw.strip():
-            if complete and item.required:
-                key = "required_choice" if item.type == "likert" else "required_text"
-                errors[item.id] = words(key)
-            continue
-        if item.type == "likert":
-            value, problem = _likert(item, survey, raw, words)
-        elif len(raw) > (item.max_length or 0):
-            value, problem = None, words("too_long", max=item.max_length, length=len(raw))
-        else:
-            value, problem = raw, None
-        if problem is not None:
-            errors[item.id] = problem
-        else:
+        value, bad = _typed(item, survey, form, complete)
+        for name in bad:
+            total = item.total or 100
+            errors[name] = words("whole_number", total=total) if "." in name else words("invalid")
+        if bad:
+            unreadable.add(item.id)
+        elif value is not None:
             answers[item.id] = value
+    for e in answer_problems(answers, survey, complete=complete):
+        name, text = _wording(survey, e, words)
+        if name.split(".")[0] not in unreadable:
+            errors.setdefault(name, text)
     return answers, errors
 
 

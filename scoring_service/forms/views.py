@@ -8,22 +8,17 @@ go, the live points total and the events for the embedding page, posting the sam
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from markupsafe import Markup
-from sqlalchemy import select
-from werkzeug.exceptions import Conflict
 
-from ..api import cors
-from ..api.access import db
-from ..api.responses import check_response, write_one
-from ..errors import InvalidInput
-from ..store.credentials import INVITATION_PREFIX, digest
-from ..store.models import Alliance, Invitation, Partner, Round, Stakeholder, StoredResponse
-from ..store.queries import close_if_due, round_row
-from ..surveys import Survey, SurveyRegistry, document
+from .. import context
+from ..errors import InvalidInput, NotFound, RoundClosed, ScoringError
+from ..services import invitations, responses
+from ..services.alliances import framing_origins
+from ..services.invitations import Invited
+from ..surveys import Survey, document
 from .fields import Errors, field_values, points_total, progress, question_labels, read_form
 from .i18n import FALLBACK, STRINGS, Words
 
@@ -42,42 +37,13 @@ SCRIPT_WORDS = (
 )
 
 
-@dataclass
-class Found:
-    """An invitation and everything its form shows."""
-
-    invitation: Invitation
-    round: Round
-    person: Stakeholder
-    partner: Partner
-    alliance: Alliance
-    stored: StoredResponse | None
+Found = Invited  # an invitation and everything its form shows
 
 
 def _lookup(token: str) -> Found | None:
     """The invitation behind ``token`` (revoked ones too: their page may still be framed)."""
-    if not token.startswith(INVITATION_PREFIX) or len(token) > 200:
-        return None
-    key = digest(current_app.extensions["scoring"].settings.secret_key, token)
-    with current_app.extensions["scoring"].store.read() as session:
-        row = session.execute(
-            select(Invitation, Round, Stakeholder, Partner, Alliance, StoredResponse)
-            .join(Round, Round.id == Invitation.round_id)
-            .join(Stakeholder, Stakeholder.id == Invitation.stakeholder_id)
-            .join(Partner, Partner.id == Stakeholder.partner_id)
-            .join(Alliance, Alliance.id == Round.alliance_id)
-            .outerjoin(
-                StoredResponse,
-                (StoredResponse.round_id == Round.id)
-                & (StoredResponse.stakeholder_id == Stakeholder.id),
-            )
-            .where(Invitation.digest == key)
-        ).first()
-        if row is None:
-            return None
-        close_if_due(row[1])
-        session.expunge_all()  # read-only: the objects outlive the session as plain values
-    return Found(*row)
+    with context.reading() as session:
+        return invitations.by_token(session, context.env(), token)
 
 
 def negotiate(available: Sequence[str], default: str) -> str:
@@ -107,8 +73,7 @@ def _language(survey: Survey) -> str:
 
 def _survey(found: Found) -> Survey:
     """The survey version the round pinned."""
-    registry: SurveyRegistry = current_app.extensions["scoring"].registry
-    return registry.get(found.round.survey_id, found.round.survey_version)
+    return invitations.survey_of(found, context.env())
 
 
 def _page(status: int, kind: str, found: Found | None, lang: str | None = None) -> Response:
@@ -117,7 +82,12 @@ def _page(status: int, kind: str, found: Found | None, lang: str | None = None) 
     A link of no alliance at all may be framed by any alliance's portal, so that a mistyped
     link shows this page in the portal rather than the browser's refusal; it reveals nothing.
     """
-    g.frame_origins = list(found.alliance.frame_ancestors) if found else sorted(cors.origins())
+    origins = (
+        list(found.alliance.frame_ancestors)
+        if found
+        else sorted(framing_origins(context.read_conn()))
+    )
+    context.state().frame_origins = origins
     if lang is None:
         lang = _language(_survey(found)) if found else negotiate(sorted(STRINGS), FALLBACK)
     words = Words(lang)
@@ -138,9 +108,19 @@ def _page(status: int, kind: str, found: Found | None, lang: str | None = None) 
         title=words(f"{kind}_title"),
         text=text,
         status=status,
-        origins=g.frame_origins,
+        origins=origins,
     )
     return Response(html, status=status, mimetype="text/html")
+
+
+@bp.errorhandler(ScoringError)  # the form's routes answer with pages, not problem+json
+def error_page(exc: ScoringError, found: Found | None = None, lang: str | None = None) -> Response:
+    """The respondent's page for a domain error (the forms' one mapping; the API's is
+    ``api.problems``): a closed round is 410 and says so; anything else that reaches a form
+    is a link that does not work (404), which reveals nothing."""
+    if isinstance(exc, RoundClosed):
+        return _page(410, "closed", found, lang)
+    return _page(404, "not_found", found if isinstance(exc, NotFound) else None, lang)
 
 
 def _wants_json() -> bool:
@@ -164,7 +144,7 @@ def _render(
     status: int = 200,
 ) -> Response:
     """The form page, filled with ``values``, with ``errors`` beside their fields."""
-    g.frame_origins = list(found.alliance.frame_ancestors)
+    context.state().frame_origins = list(found.alliance.frame_ancestors)
     words = Words(lang)
     doc = document(survey, lang)
     roles = {r["id"]: r["label"] for r in doc["roles"]}
@@ -202,7 +182,7 @@ def _render(
 def _open(token: str) -> Response | tuple[Found, Survey, str, Words]:
     """The invitation's form and its language; or the 404 or 410 page to answer instead."""
     found = _lookup(token)
-    if found is None or found.invitation.revoked_at is not None:
+    if found is None or found.revoked:
         return _page(404, "not_found", found)
     if found.round.status != "open":
         return _page(410, "closed", found)
@@ -256,13 +236,12 @@ def save(token: str) -> Response:
             return _json({"status": "invalid", "errors": errors}, 422)
         values = {k: v for k, v in request.form.items() if k != "action"}
         return _render(found, survey, lang, values, answers, errors, None, status=422)
-    row = round_row(db(), found.alliance.id, found.round.n)
-    if row is None:  # pragma: no cover - the alliance was deleted meanwhile
-        return _page(404, "not_found", None, lang)
     try:
-        write_one(row, found.partner.id, found.person.ref, body)
-    except Conflict:  # closed between the check and the write
-        return _page(410, "closed", found, lang)
+        write = invitations.check_answer(found, context.env(), answers, complete)
+        with context.writing_one() as conn:
+            responses.save(conn, write)
+    except ScoringError as exc:  # e.g. the round closed between the page's check and the write
+        return error_page(exc, found, lang)
     done, total = progress(survey, answers)
     status = "completed" if submit else "saved"
     if _wants_json():
@@ -288,7 +267,7 @@ def _api_check(survey: Survey, body: dict[str, Any], words: Words) -> Errors:
     """The API's own check of role and answers, as a last guard (the form's checks should
     have caught everything in the answers; a role the survey lacks is the invitation's fault)."""
     try:
-        check_response(survey, body)
+        responses.check_response(survey, body)
     except InvalidInput as exc:
         return {e.path.removeprefix("answers.").split(".")[0]: words("invalid") for e in exc.errors}
     return {}

@@ -8,6 +8,21 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+# The result document's schemas live in ``result``; imported here, where they always were.
+from .result import AlignmentSchema, ConflictSchema, ResultSchema
+
+__all__ = [
+    "AlignmentSchema",
+    "ConflictSchema",
+    "ProblemSchema",
+    "ResponseDoc",
+    "ResultSchema",
+    "ScoreRequestSchema",
+    "SurveyQuerySchema",
+    "SurveySchema",
+    "SurveySummarySchema",
+]
+
 
 class ResponseDoc(Schema):
     """One respondent (documentation of ``responses[]``; checked by the survey-aware parser)."""
@@ -36,58 +51,6 @@ class ScoreRequestSchema(Schema):
         required=True,
         metadata={"description": "one object per respondent, see ResponseDoc"},
     )
-
-
-class AlignmentSchema(Schema):
-    score = fields.Float(allow_none=True, metadata={"description": "0-100"})
-    ci = fields.List(fields.Float(), allow_none=True, metadata={"description": "[low, high]"})
-    band = fields.String(allow_none=True)
-    bands_in_ci = fields.List(fields.String(), allow_none=True)
-    components = fields.Dict()
-    reasons = fields.Dict(keys=fields.String(), values=fields.String())
-
-
-class ConflictSchema(Schema):
-    id = fields.String()
-    kind = fields.String(
-        metadata={
-            "enum": [
-                "objective_conflict",
-                "priority_divergence",
-                "expectation_gap",
-                "internal_conflict",
-                "shared_concern",
-            ]
-        }
-    )
-    severity = fields.String(metadata={"enum": ["high", "medium", "low"]})
-    basis = fields.String(
-        metadata={"enum": ["inferential"], "description": "every flag is a test decision"}
-    )
-    objectives = fields.List(fields.String())
-    dimensions = fields.List(fields.String())
-    partners = fields.List(fields.String())
-    roles = fields.List(fields.String())
-    evidence = fields.Dict()
-    message = fields.String()
-
-
-class ResultSchema(Schema):
-    """The result document (docs/statistics.md explains every number)."""
-
-    survey = fields.Dict()
-    partners = fields.List(fields.String())
-    alignment = fields.Nested(AlignmentSchema)
-    objectives = fields.Dict()
-    dimensions = fields.List(fields.Dict())
-    consensus = fields.Dict()
-    conflicts = fields.List(fields.Nested(ConflictSchema))
-    strengths = fields.List(
-        fields.Dict(), metadata={"description": "dimensions both partners rate high"}
-    )
-    sample = fields.Dict()
-    warnings = fields.List(fields.Dict())
-    method = fields.Dict()
 
 
 class ProblemSchema(Schema):

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 from importlib.metadata import version
-from typing import Any
 
 from ..answers import AnswerSheet
 from ..surveys import Survey
@@ -16,6 +15,7 @@ from .alignment import alignment_block
 from .conflicts import conflicts_list
 from .consensus import consensus_block
 from .dimensions import dimensions_block
+from .document import Method, Result, ResultWarning, SampleEntry
 from .internal import internal_flags
 from .objectives import objectives_block
 from .prepare import Group, Prepared, prepare
@@ -24,7 +24,7 @@ from .shared import shared_findings
 ENGINE_VERSION = "2.0.0"
 _VERSIONS = {name: version(name) for name in ("numpy", "scipy", "krippendorff")}
 
-__all__ = ["ENGINE_VERSION", "score"]
+__all__ = ["ENGINE_VERSION", "Result", "score"]
 
 
 def score(
@@ -33,25 +33,21 @@ def score(
     *,
     n_resamples: int = 2000,
     confidence: float = 0.95,
-) -> dict[str, Any]:
+) -> Result:
     """Score validated responses of exactly two partners against ``survey``.
 
     The document has the blocks ``alignment``, ``objectives``, ``dimensions``, ``consensus``,
     ``conflicts``, ``strengths``, ``sample``, ``warnings`` and ``method``; a statistic that
-    cannot be computed is null and its block's ``reasons`` says why. See docs/statistics.md.
+    cannot be computed is null and its block's ``reasons`` says why. See docs/statistics.md;
+    ``scoring.document`` types every block.
     """
     p = prepare(survey, responses, n_resamples, confidence)
     objectives, obj = objectives_block(p)
     dimensions, dim = dimensions_block(p)
-    consensus = consensus_block(p)
     internal, not_run = internal_flags(p)
+    consensus = consensus_block(p, internal, not_run)
     shared, strengths = shared_findings(p)
     conflicts, warnings = conflicts_list(p, obj, dim, internal + shared)
-    for key, block in consensus.items():
-        block["internal_conflict"] = any(
-            f["kind"] == "internal_conflict" and f["partners"] == [key] for f in conflicts
-        )
-        block["reasons"].update(not_run[key])
     return {
         "survey": {"id": survey.id, "version": survey.version},
         "partners": [g.key for g in p.groups],
@@ -67,7 +63,7 @@ def score(
     }
 
 
-def _sample(p: Prepared) -> dict[str, Any]:
+def _sample(p: Prepared) -> dict[str, SampleEntry]:
     """Respondents per partner and role."""
     return {
         g.key: {
@@ -86,11 +82,11 @@ def _role_mix_differs(a: Group, b: Group) -> bool:
     return tv >= 0.25
 
 
-def _warnings(p: Prepared) -> list[dict[str, str]]:
+def _warnings(p: Prepared) -> list[ResultWarning]:
     """Sample-size and composition warnings."""
     a, b = p.groups
     n = min(a.n, b.n)
-    out = []
+    out: list[ResultWarning] = []
     if n < rules.MIN_N_WELCH:
         out.append(
             {
@@ -111,7 +107,7 @@ def _warnings(p: Prepared) -> list[dict[str, str]]:
     return out
 
 
-def _method(p: Prepared) -> dict[str, Any]:
+def _method(p: Prepared) -> Method:
     """How the numbers were made, so that they can be reproduced."""
     return {
         "engine_version": ENGINE_VERSION,

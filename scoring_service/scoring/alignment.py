@@ -9,14 +9,13 @@ candidates.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from scipy import stats as sps
 
 from ..surveys import Band
 from .common import Array
 from .dimensions import DimensionFacts
+from .document import Alignment, Component, ExpectationsComponent, Reasons
 from .objectives import ObjectiveFacts
 from .prepare import Prepared
 
@@ -70,10 +69,9 @@ def _candidates(bands: tuple[Band, ...], low: float, high: float, key: str) -> l
 
 
 def _component_band(
-    entry: dict[str, Any], bands: tuple[Band, ...], reached: list[int] | None, why: str | None
+    entry: Component, bands: tuple[Band, ...], reached: list[int] | None, why: str | None
 ) -> None:
-    """Set ``band`` and ``bands_in_ci`` of one component (or their reason)."""
-    entry["band"] = entry["bands_in_ci"] = None
+    """Set ``band`` and ``bands_in_ci`` of one component (null until then), or their reason."""
     if reached is None:
         entry.setdefault("reasons", {})["band"] = why or "n_below_minimum"
         return
@@ -84,7 +82,7 @@ def _component_band(
         entry.setdefault("reasons", {})["band"] = "interval_spans_bands"
 
 
-def alignment_block(p: Prepared, obj: ObjectiveFacts, dim: DimensionFacts) -> dict[str, Any]:
+def alignment_block(p: Prepared, obj: ObjectiveFacts, dim: DimensionFacts) -> Alignment:
     """Weighted mean of compatibility and expectation agreement, renormalised over what exists,
     and the band of its components.
 
@@ -101,31 +99,40 @@ def alignment_block(p: Prepared, obj: ObjectiveFacts, dim: DimensionFacts) -> di
         "expectations": (expect, opts.weight_expectations),
     }
     used = {k: w for k, (v, w) in parts.items() if v is not None and w > 0}
-    reasons: dict[str, str] = {}
-    components: dict[str, Any] = {k: {"value": v, "weight": w} for k, (v, w) in parts.items()}
-    compat = components["compatibility"]
-    compat["ci"] = obj.compatibility_ci
+    reasons: Reasons = {}
     ci = obj.compatibility_ci
+    compat: Component = {
+        "value": obj.compatibility,
+        "weight": opts.weight_compatibility,
+        "ci": ci,
+        "band": None,
+        "bands_in_ci": None,
+    }
     reached = None if ci is None else _candidates(bands, ci[0], ci[1], "compatibility")
     _component_band(compat, bands, reached, obj.compatibility_reason)
-    expectations = components["expectations"]
     w = dim.tests.welch
     box = (
         mean_gap_interval(dim.gap[have], w.se[have], w.df[have], dim.ranges[have], p.confidence)
         if have.any()
         else None
     )
-    expectations["ci"] = None if box is None else [100.0 * (1 - box[1]), 100.0 * (1 - box[0])]
-    expectations["mean_gap_ci"] = None if box is None else list(box)
+    expectations: ExpectationsComponent = {
+        "value": expect,
+        "weight": opts.weight_expectations,
+        "ci": None if box is None else [100.0 * (1 - box[1]), 100.0 * (1 - box[0])],
+        "mean_gap_ci": None if box is None else list(box),
+        "band": None,
+        "bands_in_ci": None,
+    }
     reached = None if box is None else _candidates(bands, box[0], box[1], "max_gap")
     why = next((w.reasons[d] for d in np.flatnonzero(have) if w.reasons[d]), "n_below_minimum")
     _component_band(expectations, bands, reached, why if have.any() else "no_data")
-    out: dict[str, Any] = {
+    out: Alignment = {
         "score": None,
         "ci": None,
         "band": None,
         "bands_in_ci": None,
-        "components": components,
+        "components": {"compatibility": compat, "expectations": expectations},
         "reasons": reasons,
     }
     if not used:
@@ -133,7 +140,8 @@ def alignment_block(p: Prepared, obj: ObjectiveFacts, dim: DimensionFacts) -> di
         return out
     total = sum(used.values())
     out["score"] = sum(float(parts[k][0] or 0.0) * wk / total for k, wk in used.items())
-    _overall_band(out, [components[k] for k in used], bands)
+    by_name: dict[str, Component] = {"compatibility": compat, "expectations": expectations}
+    _overall_band(out, [by_name[k] for k in used], bands)
     # |gap| is not smooth at a gap of 0, so no interval of the index that contains it keeps its
     # promise there without the conservatism of the component's own: say so instead.
     if "expectations" in used:
@@ -145,21 +153,19 @@ def alignment_block(p: Prepared, obj: ObjectiveFacts, dim: DimensionFacts) -> di
     return out
 
 
-def _overall_band(out: dict[str, Any], used: list[dict[str, Any]], bands: tuple[Band, ...]) -> None:
+def _overall_band(out: Alignment, used: list[Component], bands: tuple[Band, ...]) -> None:
     """The lower (worse) of the used components' bands; candidates where one is undecided."""
     ids = [b.id for b in bands]
-    if any(c["bands_in_ci"] is None for c in used):
-        out["reasons"]["band"] = next(
-            c["reasons"]["band"] for c in used if c["bands_in_ci"] is None
-        )
-        return
     candidates = {ids[0]}
     for c in used:
-        candidates = {
-            ids[max(ids.index(x), ids.index(y))] for x in candidates for y in c["bands_in_ci"]
-        }
-    out["bands_in_ci"] = [b for b in ids if b in candidates]
+        reached = c["bands_in_ci"]
+        if reached is None:  # an undecided component leaves the band undecided, for its reason
+            out["reasons"]["band"] = c["reasons"]["band"]
+            return
+        candidates = {ids[max(ids.index(x), ids.index(y))] for x in candidates for y in reached}
+    in_ci = [b for b in ids if b in candidates]
+    out["bands_in_ci"] = in_ci
     if len(candidates) == 1:
-        out["band"] = out["bands_in_ci"][0]
+        out["band"] = in_ci[0]
     else:
         out["reasons"]["band"] = "interval_spans_bands"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -10,6 +10,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import stats
+from . import rules
+from .document import Basis, Conflict, Evidence, FlagKind, Severity
 
 T = TypeVar("T")
 Array = NDArray[np.float64]
@@ -73,12 +75,66 @@ def welch_family(
     return Family(w, p, q, q_level / max(1, int(ok.sum())))
 
 
-def flag(
-    kind: str, key: str, severity: str, basis: str, size: float, **rest: Any
-) -> dict[str, Any]:
-    """A conflict in the documented shape; ``_size`` orders flags of equal severity."""
-    out: dict[str, Any] = {"id": f"{kind}:{key}", "kind": kind, "severity": severity}
-    out.update(basis=basis, objectives=[], dimensions=[], partners=[], roles=[])
-    out.update(rest)
-    out["_size"] = size
-    return out
+def flag_id(
+    kind: str,
+    objectives: Sequence[str],
+    dimensions: Sequence[str],
+    partners: Sequence[str],
+    roles: Sequence[str],
+) -> str:
+    """A conflict's ``id``, ``kind:key``, from the flag's own fields.
+
+    The key is what the flag is about: its objectives, else its dimensions. An internal
+    conflict's key starts with its partner, and one on dimensions (which may list several) is
+    named by its two roles; where a partner's view withholds the roles, by ``dimensions``. The
+    engine and ``visibility`` both call this, so the ids they make cannot drift apart.
+    """
+    if kind == "internal_conflict":
+        about = [partners[0], *(objectives or roles or ["dimensions"])]
+    else:
+        about = list(objectives or dimensions)
+    return ":".join([kind, *about])
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A conflict while the engine sorts them; ``to_json`` gives the document's entry.
+
+    ``size`` (the effect, in the kind's own unit) orders flags of equal severity and never
+    reaches the document.
+    """
+
+    kind: FlagKind
+    severity: Severity
+    size: float
+    evidence: Evidence
+    message: str
+    objectives: tuple[str, ...] = ()
+    dimensions: tuple[str, ...] = ()
+    partners: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    basis: Basis = "inferential"
+
+    @property
+    def id(self) -> str:
+        """``kind:key`` (see ``flag_id``)."""
+        return flag_id(self.kind, self.objectives, self.dimensions, self.partners, self.roles)
+
+    def sort_key(self) -> tuple[int, float, str]:
+        """Most severe first, then largest, then by id."""
+        return (rules.SEVERITY_RANK[self.severity], -self.size, self.id)
+
+    def to_json(self) -> Conflict:
+        """The flag as ``conflicts[]`` holds it (docs/statistics.md, section 8)."""
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "severity": self.severity,
+            "basis": self.basis,
+            "objectives": list(self.objectives),
+            "dimensions": list(self.dimensions),
+            "partners": list(self.partners),
+            "roles": list(self.roles),
+            "evidence": self.evidence,
+            "message": self.message,
+        }

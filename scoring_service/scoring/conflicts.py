@@ -14,8 +14,16 @@ import numpy as np
 
 from ..surveys import Relation
 from . import rules
-from .common import Family, flag
+from .common import Family, Flag
 from .dimensions import DimensionFacts
+from .document import (
+    Conflict,
+    DivergenceEvidence,
+    GapEvidence,
+    ObjectiveConflictEvidence,
+    ResultWarning,
+    Severity,
+)
 from .objectives import ObjectiveFacts
 from .prepare import Prepared
 
@@ -40,7 +48,7 @@ def _iut(tests: Family, i: int, j: int, sign: int, null: float) -> float:
     return float("nan") if np.isnan(both).any() else max(both)
 
 
-def _objective_conflict(p: Prepared, obj: ObjectiveFacts, rel: Relation) -> list[dict[str, Any]]:
+def _objective_conflict(p: Prepared, obj: ObjectiveFacts, rel: Relation) -> list[Flag]:
     """A flag when the partners pull apart on a negative relation: both differences of the
     pull significantly above PULL_MARGIN (one-sided Welch at CONFLICT_ALPHA each) and the pull
     at least PULL_MIN."""
@@ -59,7 +67,7 @@ def _objective_conflict(p: Prepared, obj: ObjectiveFacts, rel: Relation) -> list
     if not (rules.reaches(pull, rules.PULL_MIN) and p_value <= rules.CONFLICT_ALPHA):
         return []
     big = _iut(tests, i, j, sign, rules.PULL_HIGH) <= rules.CONFLICT_ALPHA
-    severity = (
+    severity: Severity = (
         ("high" if big else "medium") if rel.kind == "conflicts" else ("medium" if big else "low")
     )
     lang = p.survey.default_language
@@ -77,7 +85,7 @@ def _objective_conflict(p: Prepared, obj: ObjectiveFacts, rel: Relation) -> list
         f"({pts[second.key][rel.b]:.0f} v {pts[first.key][rel.b]:.0f}), objectives the survey "
         f"marks as {word}{step}"
     )
-    evidence = {
+    evidence: ObjectiveConflictEvidence = {
         "relation": rel.kind,
         "relation_weight": rel.weight,
         "rationale": rel.rationale[lang],
@@ -96,21 +104,19 @@ def _objective_conflict(p: Prepared, obj: ObjectiveFacts, rel: Relation) -> list
         },
     }
     return [
-        flag(
+        Flag(
             "objective_conflict",
-            f"{rel.a}:{rel.b}",
             severity,
-            "inferential",
             pull,
-            objectives=[rel.a, rel.b],
-            partners=[first.key, second.key],
-            evidence=evidence,
-            message=message,
+            evidence,
+            message,
+            objectives=(rel.a, rel.b),
+            partners=(first.key, second.key),
         )
     ]
 
 
-def _shared_tension(p: Prepared, obj: ObjectiveFacts, rel: Relation) -> dict[str, str] | None:
+def _shared_tension(p: Prepared, obj: ObjectiveFacts, rel: Relation) -> ResultWarning | None:
     """A warning when both partners put much weight on both sides of a negative relation."""
     wa, wb = obj.profiles
     if wa is None or wb is None:
@@ -138,7 +144,7 @@ def _beyond(family: Family, k: int, size: float) -> bool:
     return p <= rules.CONFLICT_ALPHA
 
 
-def _divergence(p: Prepared, obj: ObjectiveFacts) -> list[dict[str, Any]]:
+def _divergence(p: Prepared, obj: ObjectiveFacts) -> list[Flag]:
     """Objectives the two partners weight very differently: BH q <= FDR_Q and the difference
     at least DIVERGENCE_MIN; high when it is beyond DIVERGENCE_HIGH at 95%."""
     wa, wb = obj.profiles
@@ -152,14 +158,14 @@ def _divergence(p: Prepared, obj: ObjectiveFacts) -> list[dict[str, Any]]:
         diff = float(wb[k] - wa[k])
         if not (tests.q[k] <= rules.FDR_Q and rules.reaches(abs(diff), rules.DIVERGENCE_MIN)):
             continue
-        severity = "high" if _beyond(tests, k, rules.DIVERGENCE_HIGH) else "medium"
+        severity: Severity = "high" if _beyond(tests, k, rules.DIVERGENCE_HIGH) else "medium"
         hi, lo = (b, a) if diff > 0 else (a, b)
         w = {a.key: wa[k], b.key: wb[k]}
         message = (
             f"{hi.key} gives {o.label[lang]} {100 * w[hi.key]:.0f}% of its points and {lo.key} "
             f"{100 * w[lo.key]:.0f}%: ask each side why it matters so differently."
         )
-        evidence = {
+        evidence: DivergenceEvidence = {
             "shares": {key: float(v) for key, v in w.items()},
             "difference": diff,
             "cliffs_delta": float(obj.delta[k]),
@@ -169,22 +175,20 @@ def _divergence(p: Prepared, obj: ObjectiveFacts) -> list[dict[str, Any]]:
             "n": dict(zip((a.key, b.key), obj.n_alloc, strict=True)),
         }
         flags.append(
-            flag(
+            Flag(
                 "priority_divergence",
-                o.id,
                 severity,
-                "inferential",
                 abs(diff),
-                objectives=[o.id],
-                partners=[hi.key, lo.key],
-                evidence=evidence,
-                message=message,
+                evidence,
+                message,
+                objectives=(o.id,),
+                partners=(hi.key, lo.key),
             )
         )
     return flags
 
 
-def _expectation_gaps(p: Prepared, dim: DimensionFacts) -> list[dict[str, Any]]:
+def _expectation_gaps(p: Prepared, dim: DimensionFacts) -> list[Flag]:
     """Dimensions the two partners answer differently: BH q <= FDR_Q and the gap at least
     GAP_MIN of the range; high when it is beyond GAP_HIGH of the range at 95%."""
     a, b = p.groups
@@ -195,7 +199,7 @@ def _expectation_gaps(p: Prepared, dim: DimensionFacts) -> list[dict[str, Any]]:
         gap, rng = dim.gap[d], dim.ranges[d]
         if not (tests.q[d] <= rules.FDR_Q and rules.reaches(abs(gap) / rng, rules.GAP_MIN)):
             continue
-        severity = "high" if _beyond(tests, d, rules.GAP_HIGH * rng) else "medium"
+        severity: Severity = "high" if _beyond(tests, d, rules.GAP_HIGH * rng) else "medium"
         means = {a.key: float(dim.means[0][d]), b.key: float(dim.means[1][d])}
         scale = dimension.scale
         message = (
@@ -203,7 +207,7 @@ def _expectation_gaps(p: Prepared, dim: DimensionFacts) -> list[dict[str, Any]]:
             f"{means[b.key]:.1f} on a {scale.min}-{scale.max} scale: a gap of {abs(gap):.1f} "
             "points to talk through."
         )
-        evidence = {
+        evidence: GapEvidence = {
             "means": means,
             "gap": float(gap),
             "cliffs_delta": float(dim.delta[d]),
@@ -213,26 +217,24 @@ def _expectation_gaps(p: Prepared, dim: DimensionFacts) -> list[dict[str, Any]]:
             "n": {a.key: int(dim.n[0][d]), b.key: int(dim.n[1][d])},
         }
         flags.append(
-            flag(
+            Flag(
                 "expectation_gap",
-                dimension.id,
                 severity,
-                "inferential",
-                abs(gap) / rng,
-                dimensions=[dimension.id],
-                partners=[a.key, b.key],
-                evidence=evidence,
-                message=message,
+                float(abs(gap) / rng),
+                evidence,
+                message,
+                dimensions=(dimension.id,),
+                partners=(a.key, b.key),
             )
         )
     return flags
 
 
 def conflicts_list(
-    p: Prepared, obj: ObjectiveFacts, dim: DimensionFacts, more: list[dict[str, Any]]
-) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    p: Prepared, obj: ObjectiveFacts, dim: DimensionFacts, more: list[Flag]
+) -> tuple[list[Conflict], list[ResultWarning]]:
     """Every flag, most severe first, and the shared-tension warnings."""
-    flags: list[dict[str, Any]] = []
+    flags: list[Flag] = []
     warnings = []
     for rel in p.survey.relations:
         if rel.weight < 0:
@@ -242,7 +244,5 @@ def conflicts_list(
             if shared:
                 warnings.append(shared)
     flags += _divergence(p, obj) + _expectation_gaps(p, dim) + more
-    flags.sort(key=lambda f: (rules.SEVERITY_RANK[f["severity"]], -f["_size"], f["id"]))
-    for f in flags:
-        del f["_size"]
-    return flags, warnings
+    flags.sort(key=Flag.sort_key)
+    return [f.to_json() for f in flags], warnings

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Any
 
 import numpy as np
 
 from .. import stats
 from . import rules
-from .common import Array, attempt, num
+from .common import Array, Flag, attempt, num
+from .document import Consensus, RoleCompatibility, RolePair
 from .prepare import Group, Prepared
 
 
@@ -36,7 +36,9 @@ def role_facts(g: Group) -> RoleFacts:
     )
 
 
-def _agreement(p: Prepared, g: Group, reasons: dict[str, str]) -> dict[str, Any]:
+def _agreement(
+    p: Prepared, g: Group, reasons: dict[str, str]
+) -> dict[str, dict[str, float | None]]:
     """Per dimension: r_wg(J) against the uniform and the slightly skewed null, r*_wg(J), the
     p-value of r_wg(J) against random answering, and Cronbach's alpha."""
     columns = {item.id: k for k, item in enumerate(p.survey.items_of("likert"))}
@@ -77,9 +79,9 @@ def _agreement(p: Prepared, g: Group, reasons: dict[str, str]) -> dict[str, Any]
     return out
 
 
-def _role_pairs(p: Prepared, facts: RoleFacts) -> dict[str, Any]:
+def _role_pairs(p: Prepared, facts: RoleFacts) -> RoleCompatibility:
     """Compatibility 0-100 between every two roles that allocated points."""
-    pairs: list[dict[str, Any]] = []
+    pairs: list[RolePair] = []
     combos = list(combinations(sorted(facts.profiles), 2))
     cos = None
     if combos:  # every pair in one call: a dozen roles make 66 pairs
@@ -101,8 +103,9 @@ def _role_pairs(p: Prepared, facts: RoleFacts) -> dict[str, Any]:
     return {"min": min(values) if values else None, "pairs": pairs}
 
 
-def _partner(p: Prepared, g: Group) -> dict[str, Any]:
-    """Consensus figures of one partner."""
+def _partner(p: Prepared, g: Group, internal: list[Flag], not_run: dict[str, str]) -> Consensus:
+    """Consensus figures of one partner, with its internal conflicts (flagged or, with the
+    reason, not tested)."""
     reasons: dict[str, str] = {}
     agreement = _agreement(p, g, reasons)
     alpha, why = attempt(stats.krippendorff_alpha, g.likert, "interval")
@@ -116,9 +119,14 @@ def _partner(p: Prepared, g: Group) -> dict[str, Any]:
     roles = _role_pairs(p, facts)
     if roles["min"] is None:
         reasons["role_compatibility"] = "fewer_than_two_roles"
-    out = {
+    reasons.update(not_run)
+    out: Consensus = {
         "n": g.n,
-        **agreement,
+        "rwg_j": agreement["rwg_j"],
+        "rwg_j_skewed": agreement["rwg_j_skewed"],
+        "rwg_star_j": agreement["rwg_star_j"],
+        "rwg_j_p": agreement["rwg_j_p"],
+        "reliability": agreement["reliability"],
         # Agreement not significantly above random answering: the partner's mean on that
         # dimension stands for no shared view.
         "weakly_supported": [
@@ -128,10 +136,24 @@ def _partner(p: Prepared, g: Group) -> dict[str, Any]:
         "kendall_w": num(w),
         "role_compatibility": roles,
         "reasons": reasons,
+        "internal_conflict": any(
+            f.kind == "internal_conflict" and f.partners == (g.key,) for f in internal
+        ),
     }
     return out
 
 
-def consensus_block(p: Prepared) -> dict[str, Any]:
-    """Consensus per partner, keyed by partner."""
-    return {g.key: _partner(p, g) for g in p.groups}
+def consensus_block(
+    p: Prepared, internal: list[Flag], not_run: dict[str, dict[str, str]]
+) -> dict[str, Consensus]:
+    """Consensus per partner, keyed by partner.
+
+    Parameters
+    ----------
+    p
+        The prepared responses.
+    internal, not_run
+        ``internal.internal_flags(p)``: the internal-conflict flags of both partners, and per
+        partner the reasons of the role tests that did not run.
+    """
+    return {g.key: _partner(p, g, internal, not_run[g.key]) for g in p.groups}

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from .. import stats
 from . import rules
 from .common import Array, Family, num, pair, welch_family
+from .document import Dimension, ItemMeans, Reasons
 from .prepare import Prepared, weighted_means
 
 
@@ -27,14 +27,14 @@ class DimensionFacts:
     ranges: Array  # (D,) scale range
 
 
-def _items(p: Prepared) -> dict[str, dict[str, Any]]:
+def _items(p: Prepared) -> dict[str, ItemMeans]:
     """Item-level means per partner (descriptive only: no tests at item level)."""
     a, b = p.groups
     means_a, means_b = (
         [None if math.isnan(v) else v for v in weighted_means(g.likert, None).tolist()]
         for g in (a, b)
     )
-    out = {}
+    out: dict[str, ItemMeans] = {}
     for item, ma, mb in zip(p.survey.items_of("likert"), means_a, means_b, strict=True):
         out[item.id] = {
             "means": {a.key: ma, b.key: mb},
@@ -44,7 +44,7 @@ def _items(p: Prepared) -> dict[str, dict[str, Any]]:
     return out
 
 
-def dimensions_block(p: Prepared) -> tuple[list[dict[str, Any]], DimensionFacts]:
+def dimensions_block(p: Prepared) -> tuple[list[Dimension], DimensionFacts]:
     """One entry per dimension of the survey, in file order."""
     a, b = p.groups
     dims = p.survey.dimensions
@@ -63,10 +63,10 @@ def dimensions_block(p: Prepared) -> tuple[list[dict[str, Any]], DimensionFacts]
     floor = rules.GAP_MIN * ranges
     detectable = np.maximum(tests.welch.detectable(tests.alpha_single), floor)
     items = _items(p)
-    out = []
+    out: list[Dimension] = []
     for d, dim in enumerate(dims):
-        reasons: dict[str, str] = {}
-        entry: dict[str, Any] = {
+        reasons: Reasons = {}
+        entry: Dimension = {
             "id": dim.id,
             "label": dim.label[p.survey.default_language],
             "scale": {"min": dim.scale.min, "max": dim.scale.max},
@@ -79,6 +79,8 @@ def dimensions_block(p: Prepared) -> tuple[list[dict[str, Any]], DimensionFacts]
             "p_value": num(tests.p[d]),
             "q_value": num(tests.q[d]),
             "detectable_gap": num(detectable[d]),
+            "items": {i: items[i] for i in dim.items},
+            "reasons": reasons,
         }
         if np.isnan(gap[d]):
             for key in ("gap", "gap_ci", "cliffs_delta", "agreement", "p_value", "detectable_gap"):
@@ -89,8 +91,6 @@ def dimensions_block(p: Prepared) -> tuple[list[dict[str, Any]], DimensionFacts]
             if why:
                 for key in ("gap_ci", "p_value", "detectable_gap"):
                     reasons[key] = why
-        entry["items"] = {i: items[i] for i in dim.items}
-        entry["reasons"] = reasons
         out.append(entry)
     facts = DimensionFacts(gap, (ma, mb), (na, nb), tests, np.where(defined, delta, 0.0), ranges)
     return out, facts

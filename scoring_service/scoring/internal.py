@@ -18,13 +18,14 @@ the partner's ``consensus`` reasons say ``too_few_per_role``.
 from __future__ import annotations
 
 from itertools import combinations
-from typing import Any
 
 import numpy as np
 
 from .. import stats
+from ..surveys import Relation
 from . import rules
-from .common import Array, flag
+from .common import Array, Flag
+from .document import InternalDimensionsEvidence, InternalObjectivesEvidence
 from .prepare import Group, Prepared
 
 LEVEL = rules.INTERNAL_ALPHA / 2  # each of the two tests of a partner
@@ -72,7 +73,7 @@ def _farthest(means: dict[str, tuple[Array, int]], metric: Array | None) -> tupl
     return pair
 
 
-def _dimension_flag(p: Prepared, g: Group, reasons: dict[str, str]) -> list[dict[str, Any]]:
+def _dimension_flag(p: Prepared, g: Group, reasons: dict[str, str]) -> list[Flag]:
     """Roles whose respondent-centred dimension scores differ."""
     keep = np.asarray(~np.isnan(g.dims).all(axis=1), dtype=bool)
     with np.errstate(invalid="ignore"):
@@ -98,7 +99,7 @@ def _dimension_flag(p: Prepared, g: Group, reasons: dict[str, str]) -> list[dict
         f"dimension{'s' if len(dims) > 1 else ''} differently ({', '.join(dims)}): align them "
         "internally before the joint review."
     )
-    evidence = {
+    evidence: InternalDimensionsEvidence = {
         "rule": "dimensions",
         "p_value": p_value,
         "level": LEVEL,
@@ -108,22 +109,20 @@ def _dimension_flag(p: Prepared, g: Group, reasons: dict[str, str]) -> list[dict
         "n": {r: means[r][1], s: means[s][1]},
     }
     return [
-        flag(
+        Flag(
             "internal_conflict",
-            f"{g.key}:{r}:{s}",
             "medium",
-            "inferential",
             len(dims) / len(ranges),
-            dimensions=dims,
-            partners=[g.key],
-            roles=[r, s],
-            evidence=evidence,
-            message=message,
+            evidence,
+            message,
+            dimensions=tuple(dims),
+            partners=(g.key,),
+            roles=(r, s),
         )
     ]
 
 
-def _objective_flag(p: Prepared, g: Group, reasons: dict[str, str]) -> list[dict[str, Any]]:
+def _objective_flag(p: Prepared, g: Group, reasons: dict[str, str]) -> list[Flag]:
     """Roles whose priorities pull apart on a negative relation."""
     keep = ~np.isnan(g.alloc[:, 0]) if g.alloc.size else np.zeros(g.n, dtype=bool)
     roles = [r for r, k in zip(g.roles, keep, strict=True) if k]
@@ -139,7 +138,7 @@ def _objective_flag(p: Prepared, g: Group, reasons: dict[str, str]) -> list[dict
     means = _role_means(g.allocated, roles)
     r, s = _farthest(means, R)
     ids = p.survey.objective_ids
-    best: tuple[float, Any, str, str] | None = None
+    best: tuple[float, Relation, str, str] | None = None
     for rel in (x for x in p.survey.relations if x.weight < 0):
         i, j = ids.index(rel.a), ids.index(rel.b)
         for to_i, to_j in ((r, s), (s, r)):
@@ -158,7 +157,7 @@ def _objective_flag(p: Prepared, g: Group, reasons: dict[str, str]) -> list[dict
         f"Inside {g.key}, {names[to_i]} leans to {names[rel.a]} and {names[to_j]} to "
         f"{names[rel.b]}, which the survey marks as {word}{step}"
     )
-    evidence = {
+    evidence: InternalObjectivesEvidence = {
         "rule": "objectives",
         "relation": rel.kind,
         "p_value": p_value,
@@ -167,24 +166,22 @@ def _objective_flag(p: Prepared, g: Group, reasons: dict[str, str]) -> list[dict
         "n": {to_i: means[to_i][1], to_j: means[to_j][1]},
     }
     return [
-        flag(
+        Flag(
             "internal_conflict",
-            f"{g.key}:{rel.a}:{rel.b}",
             "medium",
-            "inferential",
             pull,
-            objectives=[rel.a, rel.b],
-            partners=[g.key],
-            roles=[to_i, to_j],
-            evidence=evidence,
-            message=message,
+            evidence,
+            message,
+            objectives=(rel.a, rel.b),
+            partners=(g.key,),
+            roles=(to_i, to_j),
         )
     ]
 
 
-def internal_flags(p: Prepared) -> tuple[list[dict[str, Any]], dict[str, dict[str, str]]]:
+def internal_flags(p: Prepared) -> tuple[list[Flag], dict[str, dict[str, str]]]:
     """Internal conflicts of both partners, and per partner the reasons of tests not run."""
-    flags: list[dict[str, Any]] = []
+    flags: list[Flag] = []
     reasons: dict[str, dict[str, str]] = {}
     for g in p.groups:
         reasons[g.key] = {}

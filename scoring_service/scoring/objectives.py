@@ -11,6 +11,7 @@ from scipy import stats as sps
 from .. import stats
 from . import rules
 from .common import Array, Family, attempt, num, pair, welch_family
+from .document import Difference, Objectives, Profile, Reasons
 from .prepare import Group, Prepared, weighted_means
 
 
@@ -73,12 +74,12 @@ def compatibility_interval(
     return [50.0 * (1.0 + float(np.tanh(z - half))), 50.0 * (1.0 + float(np.tanh(z + half)))], None
 
 
-def _profiles_json(p: Prepared, profiles: tuple[Array | None, Array | None]) -> dict[str, Any]:
+def _profiles_json(p: Prepared, profiles: tuple[Array | None, Array | None]) -> dict[str, Profile]:
     """Both partners' profiles with per-objective logit-t intervals from MIN_N_PROFILE_CI."""
     ids = p.survey.objective_ids
-    out: dict[str, Any] = {}
+    out: dict[str, Profile] = {}
     for g, w in zip(p.groups, profiles, strict=True):
-        entry: dict[str, Any] = {"n": g.n_alloc, "weights": None, "ci": None, "reasons": {}}
+        entry: Profile = {"n": g.n_alloc, "weights": None, "ci": None, "reasons": {}}
         out[g.key] = entry
         if w is None:
             entry["reasons"] = {"weights": "no_allocation", "ci": "no_allocation"}
@@ -90,14 +91,15 @@ def _profiles_json(p: Prepared, profiles: tuple[Array | None, Array | None]) -> 
             entry["reasons"]["ci"] = "role_weighted"
         else:
             lh = stats.logit_t_intervals(g.allocated, p.confidence)
-            entry["ci"] = {o: pair(lh[0, k], lh[1, k]) for k, o in enumerate(ids)}
-            missing = [o for o, ci in entry["ci"].items() if ci is None]
+            cis = {o: pair(lh[0, k], lh[1, k]) for k, o in enumerate(ids)}
+            entry["ci"] = cis
+            missing = [o for o, ci in cis.items() if ci is None]
             if missing:
                 entry["reasons"]["ci"] = "boundary"  # an objective nobody (or everybody) chose
     return out
 
 
-def objectives_block(p: Prepared) -> tuple[dict[str, Any], ObjectiveFacts]:
+def objectives_block(p: Prepared) -> tuple[Objectives, ObjectiveFacts]:
     """Profiles, compatibility (with CI), Kendall tau-b, overlap, shared tops, differences."""
     a, b = p.groups
     R = p.survey.R
@@ -106,14 +108,16 @@ def objectives_block(p: Prepared) -> tuple[dict[str, Any], ObjectiveFacts]:
         weighted_means(b.alloc, None, b.weights) if b.n_alloc else None,
     )
     wa, wb = profiles
-    reasons: dict[str, str] = {}
-    out: dict[str, Any] = {
+    reasons: Reasons = {}
+    out: Objectives = {
         "profiles": _profiles_json(p, profiles),
         "compatibility": None,
         "compatibility_ci": None,
         "kendall_tau_b": None,
         "overlap": None,
         "shared_top": None,
+        "differences": [],
+        "reasons": reasons,
     }
     compat: float | None = None
     if wa is None or wb is None:
@@ -139,7 +143,6 @@ def objectives_block(p: Prepared) -> tuple[dict[str, Any], ObjectiveFacts]:
         out["shared_top"] = [o for k, o in enumerate(p.survey.objective_ids) if k in shared]
     tests, delta, differences = _differences(p, profiles, reasons)
     out["differences"] = differences
-    out["reasons"] = reasons
     facts = ObjectiveFacts(
         profiles,
         compat,
@@ -154,7 +157,7 @@ def objectives_block(p: Prepared) -> tuple[dict[str, Any], ObjectiveFacts]:
 
 def _differences(
     p: Prepared, profiles: tuple[Array | None, Array | None], reasons: dict[str, str]
-) -> tuple[Family | None, Array, list[dict[str, Any]]]:
+) -> tuple[Family | None, Array, list[Difference]]:
     """Per objective: b - a, Cliff's delta, and Welch p with BH q across objectives."""
     a, b = p.groups
     K = len(p.survey.objective_ids)
@@ -167,9 +170,9 @@ def _differences(
     roles = (a.allocated_roles, b.allocated_roles) if by_role else None
     tests = welch_family(a.allocated, b.allocated, rules.FDR_Q, roles)
     ci = tests.welch.confidence_interval(p.confidence)
-    rows = []
+    rows: list[Difference] = []
     for k, o in enumerate(p.survey.objective_ids):
-        row = {
+        row: Difference = {
             "objective": o,
             "difference": float(wb[k] - wa[k]),
             "difference_ci": pair(ci[0, k], ci[1, k]),

@@ -2,7 +2,8 @@
 
 Every flag is a test decision at a declared level plus a minimum effect (docs/statistics.md,
 section 8, "the error budget"); the simulations of ``tests/test_calibration.py`` prove the
-false-alarm rates and the power under realistic answers (``tests/generator.py``).
+false-alarm rates and the power under realistic answers
+(``scoring_service/simulation/realistic.py``).
 """
 
 from __future__ import annotations

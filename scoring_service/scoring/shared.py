@@ -18,7 +18,8 @@ from scipy import stats as sps
 
 from .. import stats
 from . import rules
-from .common import Array, flag
+from .common import Array, Flag
+from .document import SharedConcernEvidence, Strength
 from .prepare import Prepared
 
 
@@ -39,7 +40,7 @@ def _bounds(x: Array, roles: tuple[str, ...] | None) -> tuple[Array, Any, Array,
     return mean, n, low, high
 
 
-def shared_findings(p: Prepared) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def shared_findings(p: Prepared) -> tuple[list[Flag], list[Strength]]:
     """``shared_concern`` flags, and the ``strengths`` block."""
     a, b = p.groups
     dims = p.survey.dimensions
@@ -50,7 +51,8 @@ def shared_findings(p: Prepared) -> tuple[list[dict[str, Any]], list[dict[str, A
     (ma, na, la, ua), (mb, nb, lb, ub) = (
         _bounds(g.dims, g.roles if by_role else None) for g in (a, b)
     )
-    flags, strengths = [], []
+    flags: list[Flag] = []
+    strengths: list[Strength] = []
     for d, dim in enumerate(dims):
         means = {a.key: float(ma[d]), b.key: float(mb[d])}
         n = {a.key: int(na[d]), b.key: int(nb[d])}
@@ -76,7 +78,7 @@ def shared_findings(p: Prepared) -> tuple[list[dict[str, Any]], list[dict[str, A
             f"{means[b.key]:.1f} on a {dim.scale.min}-{dim.scale.max} scale, midpoint "
             f"{mid[d]:g}): a shared concern to take up together."
         )
-        evidence = {
+        evidence: SharedConcernEvidence = {
             "means": means,
             "upper_bounds": {a.key: float(ua[d]), b.key: float(ub[d])},
             "midpoint": float(mid[d]),
@@ -84,16 +86,14 @@ def shared_findings(p: Prepared) -> tuple[list[dict[str, Any]], list[dict[str, A
             "n": n,
         }
         flags.append(
-            flag(
+            Flag(
                 "shared_concern",
-                dim.id,
                 "medium",
-                "inferential",
                 float(mid[d] - max(ma[d], mb[d])) / float(dims[d].scale.range),
-                dimensions=[dim.id],
-                partners=[a.key, b.key],
-                evidence=evidence,
-                message=message,
+                evidence,
+                message,
+                dimensions=(dim.id,),
+                partners=(a.key, b.key),
             )
         )
     return flags, strengths

@@ -15,25 +15,46 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from .common import flag_id
+from .document import Conflict, Result, RoleCompatibility, WithheldEvidence
+
 
 def partner_view(
     doc: dict[str, Any], viewer: str, min_group: int, *, other_shown: bool
 ) -> dict[str, Any]:
-    """``doc`` (the round's result document, ``result`` possibly null) as ``viewer`` sees it."""
+    """``doc`` as ``viewer`` sees it.
+
+    Parameters
+    ----------
+    doc
+        The round's document: ``alliance``, ``round``, ``viewer``, ``completion`` and
+        ``result`` (a ``scoring.Result``, or None while a partner has no complete response).
+    viewer
+        The partner key of the reader.
+    min_group
+        The alliance's ``min_group_size``.
+    other_shown
+        Whether the other partner's figures may be shown (enough responses, or round closed).
+
+    Returns
+    -------
+    dict
+        A copy; ``doc`` is left as it was.
+    """
     out = copy.deepcopy(doc)
     out["viewer"] = f"partner:{viewer}"
     for key, entry in out["completion"].items():
         if key != viewer:
             entry["roles"] = _small_groups(entry["roles"], min_group)
-    result = out.get("result")
+    result: Result | None = out.get("result")
     if result is None:
         return out
     if not other_shown:
         out["result"] = None
         out["reasons"]["result"] = "other_partner_below_min_group_size"
         return out
-    for entry in result["sample"].values():
-        entry["roles"] = _small_groups(entry["roles"], min_group)
+    for sample in result["sample"].values():
+        sample["roles"] = _small_groups(sample["roles"], min_group)
     for block in result["consensus"].values():
         _role_pairs(block["role_compatibility"], min_group)
     result["conflicts"] = [_flag(f, viewer, min_group) for f in result["conflicts"]]
@@ -47,7 +68,7 @@ def _small_groups(roles: dict[str, int], min_group: int) -> dict[str, int]:
     return kept | ({"other_roles": pooled} if pooled else {})
 
 
-def _role_pairs(block: dict[str, Any], min_group: int) -> None:
+def _role_pairs(block: RoleCompatibility, min_group: int) -> None:
     """Keep the role pairs whose two groups both reach the minimum; recount the minimum."""
     pairs = [p for p in block["pairs"] if min(p["n"].values()) >= min_group]
     block["withheld_pairs"] = len(block["pairs"]) - len(pairs)
@@ -56,21 +77,25 @@ def _role_pairs(block: dict[str, Any], min_group: int) -> None:
     block["min"] = min(values) if values else None
 
 
-def _flag(flag: dict[str, Any], viewer: str, min_group: int) -> dict[str, Any]:
+def _flag(flag: Conflict, viewer: str, min_group: int) -> Conflict:
     """An internal conflict without who said what, unless it is the viewer's own partner's and
     every role group in it reaches the minimum."""
-    if flag["kind"] != "internal_conflict":
+    evidence = flag["evidence"]
+    # The engine gives every internal conflict a ``rule`` and an ``n``; the key tests say so to
+    # the type checker (the evidence types differ by kind).
+    if flag["kind"] != "internal_conflict" or "rule" not in evidence:
         return flag
     partner = flag["partners"][0]
-    if partner == viewer and min(flag["evidence"]["n"].values()) >= min_group:
+    if partner == viewer and "n" in evidence and min(evidence["n"].values()) >= min_group:
         return flag
     about = flag["objectives"] or flag["dimensions"]
-    rule = flag["evidence"]["rule"]
     whose = "" if partner == viewer else f" (the details are {partner}'s to share)"
+    withheld: WithheldEvidence = {"rule": evidence["rule"], "withheld": "role_level"}
     return {
         **flag,
-        "id": f"internal_conflict:{partner}:{':'.join(flag['objectives']) or 'dimensions'}",
+        # Named without the roles, like every other field of a withheld flag.
+        "id": flag_id(flag["kind"], flag["objectives"], flag["dimensions"], flag["partners"], []),
         "roles": [],
-        "evidence": {"rule": rule, "withheld": "role_level"},
+        "evidence": withheld,
         "message": f"Inside {partner}, stakeholders disagree about {', '.join(about)}{whose}.",
     }

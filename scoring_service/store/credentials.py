@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
 
 ADMIN_PREFIX = "sk_admin_"
 PARTNER_PREFIX = "sk_partner_"
@@ -39,19 +38,3 @@ def hint(secret: str) -> str:
 def new_id() -> str:
     """A public identifier: 16 random URL-safe characters (96 bits), not guessable."""
     return secrets.token_urlsafe(12)
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: the operator, an alliance's admin, a partner, or an invitee."""
-
-    kind: str  # operator | admin | partner | invitation
-    alliance_id: str | None = None
-    partner_id: int | None = None
-    partner_key: str | None = None
-    key_id: str | None = None  # the API key's id, or the invitation's
-
-    @property
-    def name(self) -> str:
-        """For audit entries and cache keys: ``admin``, ``partner:<key>``, ``operator``."""
-        return f"partner:{self.partner_key}" if self.kind == "partner" else self.kind

@@ -202,16 +202,17 @@ class Invitation(Base):
 
 
 class CachedResult(Base):
-    """A computed result document of a round for one class of viewer, at one response version."""
+    """A computed result document of a round for one class of viewer, at one response version,
+    under one fingerprint (engine, libraries, settings, survey text: ``services.fingerprint``)."""
 
     __tablename__ = "results"
-    __table_args__ = (UniqueConstraint("round_id", "viewer", "round_version", "engine_version"),)
+    __table_args__ = (UniqueConstraint("round_id", "viewer", "round_version", "fingerprint"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
     viewer: Mapped[str] = mapped_column(String(80))  # admin | partner:<key>
     round_version: Mapped[int] = mapped_column(Integer)
-    engine_version: Mapped[str] = mapped_column(String(32))
+    fingerprint: Mapped[str] = mapped_column(String(64))
     etag: Mapped[str] = mapped_column(String(64))
     body: Mapped[str] = mapped_column(Text)  # the serialised JSON, served as it is
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)

@@ -6,8 +6,9 @@ start-up with a :class:`SurveyDefinitionError` naming the file and the field.
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -143,6 +144,8 @@ class Survey:
     items: tuple[Item, ...]
     scoring: ScoringOptions
     R: NDArray[np.float64]
+    # SHA-256 of the file's bytes: cached results computed from another text are not reused.
+    digest: str = ""
 
     @cached_property
     def languages(self) -> tuple[str, ...]:
@@ -329,7 +332,8 @@ def load_survey(path: Path) -> Survey:
         The file cannot be parsed or breaks a rule; the message names the file and the field.
     """
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
+        raw = tomllib.loads(data.decode("utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise SurveyDefinitionError(f"{path}: cannot be read as TOML: {exc}") from exc
     problems = flatten_errors(SurveyFileSchema().validate(raw))
@@ -341,7 +345,7 @@ def load_survey(path: Path) -> Survey:
             f"{path}: id/version: the file must be surveys/{raw['id']}/{raw['version']}.toml"
         )
     try:
-        survey = _build(raw)
+        survey = replace(_build(raw), digest=hashlib.sha256(data).hexdigest())
     except ValueError as exc:
         raise SurveyDefinitionError(f"{path}: relations: {exc}") from exc
     # Compute the lookups now, at start-up: gunicorn's preloading master then shares them with
@@ -372,6 +376,10 @@ class SurveyRegistry:
             known = ", ".join(sorted(self._latest)) or "none"
             raise UnknownSurvey(f"no survey {wanted!r}; known surveys: {known}")
         return found
+
+    def all(self) -> list[Survey]:
+        """Every version of every survey, by id and version."""
+        return [self._by_key[k] for k in sorted(self._by_key)]
 
     def latest(self) -> list[Survey]:
         """The newest version of every survey, by id."""

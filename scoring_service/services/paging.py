@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from ..errors import FieldError, InvalidInput
+from ..errors import invalid
 
 T = TypeVar("T")
 MAX_ID = 2**31 - 1  # the databases' integer keys (PostgreSQL's int4)
@@ -20,7 +20,7 @@ def cursor(raw: str | None) -> int:
     if raw is None:
         return 0
     if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_ID:
-        raise InvalidInput([FieldError("cursor", "not a cursor this API gave")])
+        raise invalid("cursor", "not a cursor this API gave", "bad_cursor")
     return int(raw)
 
 

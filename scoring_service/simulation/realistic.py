@@ -1,4 +1,5 @@
-"""The realistic answer generator of the calibration simulations (issue 9, docs/statistics.md 12).
+"""The realistic answer generator of the calibration and coverage simulations (issue 9;
+docs/statistics.md sections 12 and 13).
 
 Every assessment is drawn from one model with named knobs, so a null family is a setting:
 
@@ -36,10 +37,11 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy import optimize, special
 
-from scoring_service.answers import AnswerSheet
-from scoring_service.surveys import Survey
+from ..answers import AnswerSheet
+from ..surveys import Survey
 
 LIKERT_P = (0.10, 0.20, 0.30, 0.25, 0.15)  # mean 3.15
 SKEWED_P = (0.03, 0.07, 0.15, 0.55, 0.20)  # mean 3.82, mode 4
@@ -65,9 +67,9 @@ def _draw(value: float | tuple[float, float], rng: np.random.Generator) -> float
 
 
 @cache
-def thresholds(p: tuple[float, ...]) -> np.ndarray:
+def thresholds(p: tuple[float, ...]) -> NDArray[np.float64]:
     """Probit cut points giving the marginal ``p`` at latent shift 0 (unit variance)."""
-    return np.asarray(special.ndtri(np.cumsum(p)[:-1]))
+    return np.asarray(special.ndtri(np.cumsum(p)[:-1]), dtype=np.float64)
 
 
 def expected_answer(p: tuple[float, ...], shift: float) -> float:
@@ -81,10 +83,10 @@ def shift_for(p: tuple[float, ...], target_mean: float) -> float:
     return float(optimize.brentq(lambda s: expected_answer(p, s) - target_mean, -8.0, 8.0))
 
 
-def integer_points(shares: np.ndarray, total: int) -> np.ndarray:
+def integer_points(shares: NDArray[np.float64], total: int) -> NDArray[np.int_]:
     """Shares as integers summing to ``total`` (largest remainder)."""
     raw = shares * total
-    points = np.floor(raw).astype(int)
+    points: NDArray[np.int_] = np.floor(raw).astype(np.int_)
     short = total - int(points.sum())
     points[np.argsort(raw - points)[::-1][:short]] += 1
     return points
@@ -92,7 +94,7 @@ def integer_points(shares: np.ndarray, total: int) -> np.ndarray:
 
 def _likert(
     survey: Survey, model: Model, n: int, rho: float, rng: np.random.Generator
-) -> np.ndarray:
+) -> NDArray[np.int_]:
     """(n, items) raw answers on 1..5."""
     items = survey.items_of("likert")
     dim_of = {i: d.id for d in survey.dimensions for i in d.items}
@@ -104,7 +106,8 @@ def _likert(
     latent = u + e
     extreme = rng.random(n) < model.extreme
     latent[extreme] *= 2.5
-    answers = 1 + np.sum((latent + shift)[:, :, None] > thresholds(model.p), axis=2)
+    above = (latent + shift)[:, :, None] > thresholds(model.p)  # (n, items, cut points)
+    answers: NDArray[np.int_] = 1 + above.sum(axis=2, dtype=np.int_)
     straight = rng.random(n) < model.straight
     answers[straight] = answers[straight, :1]  # the first answer, on every item
     return answers
@@ -112,12 +115,12 @@ def _likert(
 
 def _allocations(
     survey: Survey, model: Model, n: int, alpha: float, rng: np.random.Generator
-) -> np.ndarray:
+) -> NDArray[np.int_]:
     """(n, objectives) integer points."""
     ids = survey.objective_ids
     total = survey.allocation_total
     a = np.array([model.focus_alpha.get(o, alpha) for o in ids])
-    out = np.zeros((n, len(ids)), dtype=int)
+    out: NDArray[np.int_] = np.zeros((n, len(ids)), dtype=np.int_)
     for row in range(n):
         if model.focus is None:
             out[row] = integer_points(rng.dirichlet(a), total)

@@ -1,8 +1,10 @@
-"""The test model of the calibration simulations (shared by several test modules).
+"""The simple test model: every answer independent, as raw request objects.
 
 Likert answers are drawn independently per item from one fixed distribution on the 5 points;
 allocations from a flat Dirichlet over the objectives, scaled to the total and rounded to
-integers that still sum to it (largest remainder).
+integers that still sum to it (largest remainder). Respondents come out as the raw objects of a
+``POST /api/v1/score`` body (``partner``, ``role``, ``respondent``, ``answers``): the typical
+request of the benchmarks (docs/benchmarks.md) and the input of several tests.
 """
 
 from __future__ import annotations
@@ -10,16 +12,18 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
-from scoring_service.surveys import Survey
+from ..answers import AnswerSheet
+from ..surveys import Survey
 
-LIKERT_P = np.array([0.10, 0.20, 0.30, 0.25, 0.15])
+LIKERT_P: NDArray[np.float64] = np.array([0.10, 0.20, 0.30, 0.25, 0.15])
 
 
-def allocation(rng: np.random.Generator, k: int, total: int = 100) -> np.ndarray:
+def allocation(rng: np.random.Generator, k: int, total: int = 100) -> NDArray[np.int_]:
     """Flat Dirichlet shares as integer points summing to ``total`` (largest remainder)."""
     raw = rng.dirichlet(np.ones(k)) * total
-    points = np.floor(raw).astype(int)
+    points: NDArray[np.int_] = np.floor(raw).astype(np.int_)
     short = total - points.sum()
     points[np.argsort(raw - points)[::-1][:short]] += 1
     return points
@@ -70,10 +74,8 @@ def shift_dimension(survey: Survey, raw: dict[str, Any], dimension: str, by: flo
         raw["answers"][item_id] = min(max(value, dim.scale.min), dim.scale.max)
 
 
-def as_responses(raws: list[dict[str, Any]]) -> list[Any]:
+def as_responses(raws: list[dict[str, Any]]) -> list[AnswerSheet]:
     """Raw objects as engine input without the API's integer check (for shifted half points)."""
-    from scoring_service.answers import AnswerSheet
-
     out = []
     for r in raws:
         likert = {k: float(v) for k, v in r["answers"].items() if not isinstance(v, dict | str)}

@@ -1,6 +1,6 @@
 """Coverage of the reported intervals by simulation (issue 9; docs/statistics.md section 13).
 
-A cell is a scenario (two answering models of ``tests/generator.py``) at one size a side. Each
+A cell is a scenario (two answering models of ``realistic``) at one size a side. Each
 simulated assessment is scored by the real engine and every reported interval is checked against
 the TRUE value of its statistic, computed from the models, never from a sample:
 
@@ -21,13 +21,13 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
-from scoring_service import stats
-from scoring_service.config import DEFAULT_SURVEYS
-from scoring_service.scoring import score
-from scoring_service.surveys import Survey, load_registry
-
-from . import generator as G
+from .. import stats
+from ..config import DEFAULT_SURVEYS
+from ..scoring import score
+from ..surveys import Survey, load_registry
+from . import realistic as G
 
 PERMUTATIONS = 99  # the role tests do not enter any interval
 
@@ -51,16 +51,16 @@ def survey() -> Survey:
     return load_registry(DEFAULT_SURVEYS).get("alliance-objectives")
 
 
-def true_profile(s: Survey, model: G.Model) -> np.ndarray:
+def true_profile(s: Survey, model: G.Model) -> NDArray[np.float64]:
     """The Dirichlet mean of a model's allocations."""
     alpha = model.alpha if isinstance(model.alpha, float) else float(np.mean(model.alpha))
-    a = np.array([model.focus_alpha.get(o, alpha) for o in s.objective_ids])
-    return a / a.sum()
+    a = np.array([model.focus_alpha.get(o, alpha) for o in s.objective_ids], dtype=np.float64)
+    return a / float(a.sum())
 
 
-def true_dimensions(s: Survey, model: G.Model) -> np.ndarray:
+def true_dimensions(s: Survey, model: G.Model) -> NDArray[np.float64]:
     """Expected dimension scores of a model."""
-    out = []
+    out: list[float] = []
     for dim in s.dimensions:
         shift = model.shifts.get(dim.id, 0.0)
         values = []
@@ -70,8 +70,8 @@ def true_dimensions(s: Survey, model: G.Model) -> np.ndarray:
                 values.append(dim.scale.min + dim.scale.max - G.expected_answer(model.p, -shift))
             else:
                 values.append(G.expected_answer(model.p, shift))
-        out.append(np.mean(values))
-    return np.array(out)
+        out.append(float(np.mean(values)))
+    return np.array(out, dtype=np.float64)
 
 
 def truths(s: Survey, a: G.Model, b: G.Model) -> dict[str, Any]:
@@ -84,14 +84,19 @@ def truths(s: Survey, a: G.Model, b: G.Model) -> dict[str, Any]:
     }
 
 
-def _inside(ci: list[float] | None, truth: float) -> float:
-    """1 if the interval holds the truth, 0 if not, NaN if there is no interval."""
-    return np.nan if ci is None else float(ci[0] <= truth <= ci[1])
+def _inside(ci: list[float] | None, truth: float | None) -> float:
+    """1 if the interval holds the truth, 0 if not, NaN if there is no interval. ``truth`` may be
+    the document's own estimate, which is null only where its interval is null too."""
+    if ci is None:
+        return np.nan
+    assert truth is not None, f"an interval {ci} without its estimate"
+    return float(ci[0] <= truth <= ci[1])
 
 
-def cell(scenario: str, n: int, sims: int, seed: int) -> dict[str, np.ndarray]:
+def cell(scenario: str, n: int, sims: int, seed: int) -> dict[str, NDArray[np.float64]]:
     """Hits (1/0, NaN where no interval) of every interval in ``sims`` assessments at n a side:
-    ``gap`` (sims, D), ``profiles`` (sims, 2K), ``compatibility`` (sims,)."""
+    ``gap`` (sims, D), ``profiles`` (sims, 2K), ``compatibility`` and ``mean_gap`` (sims,);
+    ``outside``, a 0-d integer count, is the number of intervals missing their own estimate."""
     s = survey()
     a, b = SCENARIOS[scenario]
     truth = truths(s, a, b)
@@ -112,9 +117,10 @@ def cell(scenario: str, n: int, sims: int, seed: int) -> dict[str, np.ndarray]:
         for p, key in enumerate(("acme", "globex")):
             profile = doc["objectives"]["profiles"][key]
             cis = profile["ci"] or {}
+            weights = profile["weights"] or {}
             for j, o in enumerate(ids):
                 prof[k, p * len(ids) + j] = _inside(cis.get(o), truth["profiles"][key][j])
-                outside += _inside(cis.get(o), profile["weights"][o]) == 0
+                outside += _inside(cis.get(o), weights.get(o)) == 0
         objectives = doc["objectives"]
         compat[k] = _inside(objectives["compatibility_ci"], truth["compatibility"])
         outside += _inside(objectives["compatibility_ci"], objectives["compatibility"]) == 0
@@ -130,7 +136,7 @@ def cell(scenario: str, n: int, sims: int, seed: int) -> dict[str, np.ndarray]:
     }
 
 
-def summary(hits: np.ndarray) -> dict[str, float]:
+def summary(hits: NDArray[np.float64]) -> dict[str, float]:
     """Coverage averaged over the columns, its Monte Carlo standard error (of the per-assessment
     average, so that correlated columns are not counted as independent), the lowest column, and
     the number of assessments with intervals."""

@@ -1,0 +1,93 @@
+"""Helpers shared by several test modules (test modules never import one another).
+
+- Real servers: the gunicorn command line ``make run`` uses, a free local port and its
+  environment (test_server, test_reliability).
+- Stored resources through the Flask test client: credentials and a ready alliance
+  (test_store_api, test_access_matrix).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from pathlib import Path
+from typing import Any
+
+from flask.testing import FlaskClient
+
+from .conftest import OPERATOR
+
+ROOT = Path(__file__).resolve().parent.parent
+API = "/api/v1"
+
+# The service as `make run` starts it: gunicorn with gunicorn.conf.py (run from ROOT).
+GUNICORN = [
+    sys.executable,
+    "-m",
+    "gunicorn",
+    "-c",
+    "gunicorn.conf.py",
+    "scoring_service:create_app()",
+]
+
+
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 that nothing listens on (now)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def env(**extra: str) -> dict[str, str]:
+    """The caller's environment without the service's settings: one worker, no access log,
+    then ``extra``."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("SCORING_")}
+    base.pop("WEB_CONCURRENCY", None)
+    return {**base, "WEB_CONCURRENCY": "1", "SCORING_ACCESS_LOG": "/dev/null", **extra}
+
+
+def bearer(key: str) -> dict[str, str]:
+    """The Authorization header of a key or token."""
+    return {"Authorization": f"Bearer {key}"}
+
+
+def new_alliance(client: FlaskClient, **extra: Any) -> dict[str, Any]:
+    """A new alliance of acme and globex on the default survey, created by the operator."""
+    body = {
+        "name": "Acme x Globex",
+        "partners": [{"key": "acme", "name": "Acme"}, {"key": "globex", "name": "Globex"}],
+        "survey": "alliance-objectives",
+        "frame_ancestors": ["https://portal.example.com"],
+        **extra,
+    }
+    resp = client.post(f"{API}/alliances", json=body, headers=bearer(OPERATOR))
+    assert resp.status_code == 201, resp.get_data(as_text=True)
+    doc: dict[str, Any] = resp.get_json()
+    return doc
+
+
+class World:
+    """An alliance with its admin key, a key per partner and round 1 open."""
+
+    def __init__(self, client: FlaskClient, **extra: Any) -> None:
+        self.client = client
+        made = new_alliance(client, **extra)
+        self.id = made["id"]
+        self.base = f"{API}/alliances/{self.id}"
+        self.admin = bearer(made["admin_key"])
+        self.keys = {
+            p: bearer(client.post(f"{self.base}/partners/{p}/keys", headers=self.admin).json["key"])
+            for p in ("acme", "globex")
+        }
+        assert (
+            client.post(f"{self.base}/rounds", json={"label": "Q1"}, headers=self.admin).status_code
+            == 201
+        )
+
+    def put(self, key: str, ref: str, answers: dict[str, Any], **extra: Any) -> Any:
+        """PUT a response of respondent ``ref`` with partner ``key``'s key."""
+        body = {"role": extra.pop("role", "legal"), "answers": answers, **extra}
+        return self.client.put(
+            f"{self.base}/rounds/1/responses/{ref}", json=body, headers=self.keys[key]
+        )

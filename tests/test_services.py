@@ -1,0 +1,135 @@
+"""The application layer: the round-state rule against the SQL claim, the results fingerprint,
+and the one mapping of domain errors to HTTP."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from flask import Flask
+from sqlalchemy import update
+
+from scoring_service import create_app, errors
+from scoring_service.api.problems import STATUSES
+from scoring_service.config import Settings
+from scoring_service.services import fingerprint
+from scoring_service.services.round_state import load, status_at
+from scoring_service.simulation import iid
+from scoring_service.store.models import CachedResult, Round
+from scoring_service.store.writes import claim_open_round
+from scoring_service.surveys import Survey
+
+from .conftest import settings_for
+from .helpers import World
+
+T = dt.datetime(2030, 6, 1, 12, 0, tzinfo=dt.UTC)
+TICK = dt.timedelta(microseconds=1)
+
+
+@pytest.mark.parametrize(
+    ("stored_status", "closes_at", "at", "expected"),
+    [
+        ("open", None, T, "open"),
+        ("open", T, T - TICK, "open"),
+        ("open", T, T, "closed"),  # the closing time itself is closed
+        ("open", T, T + TICK, "closed"),
+        ("closed", None, T, "closed"),
+        ("closed", T + dt.timedelta(days=1), T, "closed"),
+    ],
+)
+def test_status_rule(stored_status: str, closes_at: dt.datetime | None, at: Any, expected: str):
+    assert status_at(stored_status, closes_at, at) == expected
+
+
+def test_the_sql_claim_agrees_with_the_rule_at_the_boundary(stored_app: Flask) -> None:
+    """``store.writes.CLAIM`` (the write path's check, in SQL) and ``status_at`` (every read's)
+    decide alike just before, at and just after ``closes_at``, on both databases (SQLite keeps
+    microseconds in text, PostgreSQL in timestamptz)."""
+    w = World(stored_app.test_client())
+    store = stored_app.extensions["scoring"].store
+    with store.write_core() as conn:
+        conn.execute(update(Round).where(Round.alliance_id == w.id).values(closes_at=T))
+    for at in (T - TICK, T, T + TICK, T - dt.timedelta(days=1), T + dt.timedelta(days=1)):
+        with store.reader.connect() as conn:
+            r = load(conn, w.id, 1)
+        assert r is not None and r.closes_at == T
+        rule = status_at("open", r.closes_at, at) == "open"
+        with store.engine.connect() as conn, conn.begin() as tx:
+            claimed = claim_open_round(conn, r.id, at)
+            tx.rollback()
+        assert claimed == rule, at
+
+
+def test_every_domain_error_has_an_answer() -> None:
+    """A domain error without a status would be a 500: every class raised by services maps."""
+    raised = {
+        errors.NotFound,
+        errors.UnknownSurvey,
+        errors.Unauthenticated,
+        errors.Forbidden,
+        errors.Conflict,
+        errors.RoundClosed,
+        errors.Malformed,
+        errors.Unavailable,
+        errors.InvalidInput,
+    }
+    for cls in raised:
+        assert any(issubclass(cls, mapped) for mapped, _, _ in STATUSES), cls
+    assert [s for c, s, _ in STATUSES if c is errors.Conflict] == [409]
+    assert issubclass(errors.RoundClosed, errors.Conflict)
+
+
+def test_the_fingerprint_changes_with_everything_that_changes_the_document(
+    default_survey: Survey,
+) -> None:
+    base = Settings()
+    same = fingerprint(base, default_survey)
+    assert fingerprint(Settings(), default_survey) == same and len(same) == 32
+    changed = {
+        fingerprint(dataclasses.replace(base, bootstrap_resamples=999), default_survey),
+        fingerprint(dataclasses.replace(base, confidence=0.9), default_survey),
+        fingerprint(base, dataclasses.replace(default_survey, digest="0" * 64)),
+        fingerprint(base, dataclasses.replace(default_survey, version=99)),
+    }
+    assert same not in changed and len(changed) == 4
+
+
+def _answers(survey: Survey, seed: int) -> dict[str, Any]:
+    """A complete, valid response of the default survey."""
+    raw = iid.respondent(survey, np.random.default_rng(seed), "x", "legal", "x")
+    return dict(raw["answers"])
+
+
+def test_a_restart_with_other_settings_recomputes_stored_results(
+    tmp_path: Path, default_survey: Survey
+) -> None:
+    """The results cache is keyed by the fingerprint: the same database served with another
+    number of permutations answers a recomputed document, not the old one."""
+    url = f"sqlite:///{tmp_path / 'scoring.db'}"
+    first = create_app(settings_for(url, tmp_path, bootstrap_resamples=300))
+    w = World(first.test_client())
+    for k in range(3):
+        assert w.put("acme", f"a{k}", _answers(default_survey, k), complete=True).status_code == 200
+        assert (
+            w.put("globex", f"g{k}", _answers(default_survey, 9 + k), complete=True).status_code
+            == 200
+        )
+    results = f"{w.base}/rounds/1/results"
+    before = first.test_client().get(results, headers=w.admin)
+    assert before.status_code == 200 and before.json["result"]["method"]["permutations"] == 300
+    again = first.test_client().get(results, headers=w.admin)
+    assert again.headers["ETag"] == before.headers["ETag"]  # cached, same settings
+    first.extensions["scoring"].store.dispose()
+
+    second = create_app(settings_for(url, tmp_path, bootstrap_resamples=400))
+    after = second.test_client().get(results, headers=w.admin)
+    assert after.status_code == 200 and after.json["result"]["method"]["permutations"] == 400
+    assert after.headers["ETag"] != before.headers["ETag"]
+    with second.extensions["scoring"].store.read() as session:
+        kept = session.query(CachedResult.fingerprint).distinct().count()
+    assert kept == 2  # one document per fingerprint; the old one is not served
+    second.extensions["scoring"].store.dispose()
