@@ -133,3 +133,24 @@ def test_a_restart_with_other_settings_recomputes_stored_results(
         kept = session.query(CachedResult.fingerprint).distinct().count()
     assert kept == 2  # one document per fingerprint; the old one is not served
     second.extensions["scoring"].store.dispose()
+
+
+def test_field_problems_carry_a_code_and_its_params_as_published(client: Any) -> None:
+    """A 422 names each problem for people (message) and for programs (code, params), and the
+    OpenAPI document publishes that shape."""
+    body = {
+        "survey": "alliance-objectives",
+        "responses": [{"partner": "a", "role": "it", "respondent": "1", "answers": {"sf1": 0}}],
+    }
+    answer = client.post("/api/v1/score", json=body)
+    assert answer.status_code == 422
+    assert answer.json["errors"][0] == {
+        "path": "responses[0].answers.sf1",
+        "message": "must be an integer between 1 and 5",
+        "code": "out_of_range",
+        "params": {"min": 1, "max": 5},
+    }
+    published = client.get("/api/v1/openapi.json").json["components"]["schemas"]
+    problem = published["FieldProblem"]
+    assert set(problem["properties"]) == {"path", "message", "code", "params"}
+    assert set(problem["required"]) == {"path", "message", "code", "params"}

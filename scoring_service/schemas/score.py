@@ -53,6 +53,24 @@ class ScoreRequestSchema(Schema):
     )
 
 
+class FieldProblemSchema(Schema):
+    """One problem with one field of the input."""
+
+    path = fields.String(
+        required=True, metadata={"description": "e.g. responses[2].answers.sf3; '' is the body"}
+    )
+    message = fields.String(required=True, metadata={"description": "for people"})
+    code = fields.String(
+        required=True,
+        metadata={"description": "for programs: out_of_range, sum, required, ... (docs/api.md)"},
+    )
+    params = fields.Dict(
+        keys=fields.String(),
+        required=True,
+        metadata={"description": "the code's parameters, e.g. {min: 1, max: 5}"},
+    )
+
+
 class ProblemSchema(Schema):
     """RFC 9457 problem details; ``errors`` names every invalid field."""
 
@@ -60,7 +78,7 @@ class ProblemSchema(Schema):
     title = fields.String()
     status = fields.Integer()
     detail = fields.String()
-    errors = fields.List(fields.Dict(), metadata={"description": "[{path, message}]"})
+    errors = fields.List(fields.Nested(FieldProblemSchema))
 
 
 class SurveyQuerySchema(Schema):

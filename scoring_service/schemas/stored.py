@@ -290,16 +290,20 @@ class BulkRow(StoredResponseIn):
     )
 
 
+class BulkRowProblems(Schema):
+    """A refused row of a bulk write, with every problem it has."""
+
+    row = fields.String(
+        metadata={"description": "the list index (JSON) or the file line (CSV), e.g. 'line 5'"}
+    )
+    respondent = fields.Raw(allow_none=True, metadata={"description": "as the row gave it"})
+    errors = fields.List(fields.Nested("scoring_service.schemas.score.FieldProblemSchema"))
+
+
 class BulkReport(Schema):
     saved = fields.Integer(metadata={"description": "rows stored"})
     failed = fields.Integer(metadata={"description": "rows refused (nothing of them stored)"})
-    errors = fields.List(
-        fields.Dict(),
-        metadata={
-            "description": "[{row, respondent, errors: [{path, message}]}]; row is the "
-            "list index (JSON) or the file line (CSV)"
-        },
-    )
+    errors = fields.List(fields.Nested(BulkRowProblems))
 
 
 class StakeholderOut(Schema):
