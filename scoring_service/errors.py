@@ -88,6 +88,15 @@ class FieldError:
         """The same problem at another path."""
         return FieldError(path, self.message, self.code, self.params)
 
+    def as_json(self) -> dict[str, Any]:
+        """As the API shows it: ``{path, message, code, params}``."""
+        return {
+            "path": self.path,
+            "message": self.message,
+            "code": self.code,
+            "params": {**self.params},
+        }
+
 
 class InvalidInput(ScoringError):
     """The input does not fit: carries every field problem found."""

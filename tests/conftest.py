@@ -17,7 +17,7 @@ from scoring_service import create_app
 from scoring_service.config import DEFAULT_SURVEYS
 from scoring_service.surveys import Survey, SurveyRegistry, load_registry
 
-FIXTURES = Path(__file__).parent / "fixtures"
+from .helpers import FIXTURES, settings_for
 
 
 @pytest.fixture(scope="session")
@@ -38,22 +38,10 @@ def mini() -> Survey:
     return load_registry(FIXTURES / "surveys").get("mini")
 
 
-OPERATOR = "op_" + "t" * 40
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 # .ci/run sets this: a PostgreSQL test that cannot run is then a failure, not a skip.
 REQUIRE_POSTGRES = os.environ.get("SCORING_REQUIRE_POSTGRES") == "1"
 SKIP_POSTGRES = "PostgreSQL tests need TEST_DATABASE_URL (postgresql+psycopg://...)"
-
-
-def settings_for(database_url: str, instance: Path, **more: Any) -> dict[str, Any]:
-    """Settings of a test app on ``database_url``, secrets fixed, nothing outside tmp."""
-    return {
-        "database_url": database_url,
-        "instance_dir": instance,
-        "operator_token": OPERATOR,
-        "secret_key": "s" * 40,
-        "bootstrap_resamples": 500,
-    } | more
 
 
 @pytest.fixture
@@ -154,20 +142,3 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         for line in lines:
             terminalreporter.write_line(line, yellow=True, bold=True)
         terminalreporter.write_line(bar, yellow=True, bold=True)
-
-
-def mini_response(
-    partner: str, respondent: str, role: str = "legal", **answers: Any
-) -> dict[str, Any]:
-    """A complete mini-survey response; keyword arguments override answers."""
-    base: dict[str, Any] = {
-        "t1": 4,
-        "t2": 2,
-        "t3": 4,
-        "g1": 3,
-        "g2": 4,
-        "g3": 3,
-        "priorities": {"speed": 25, "risk": 25, "revenue": 25, "cost": 25},
-    }
-    base.update(answers)
-    return {"partner": partner, "role": role, "respondent": respondent, "answers": base}

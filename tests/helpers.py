@@ -4,6 +4,7 @@
   environment (test_server, test_reliability).
 - Stored resources through the Flask test client: credentials and a ready alliance
   (test_store_api, test_access_matrix).
+- The settings of a test app (``settings_for``) and a mini-survey response.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from .conftest import OPERATOR
-
 ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).parent / "fixtures"
+OPERATOR = "op_" + "t" * 40
 API = "/api/v1"
 
 # The service as `make run` starts it: gunicorn with gunicorn.conf.py (run from ROOT).
@@ -91,3 +92,31 @@ class World:
         return self.client.put(
             f"{self.base}/rounds/1/responses/{ref}", json=body, headers=self.keys[key]
         )
+
+
+def settings_for(database_url: str, instance: Path, **more: Any) -> dict[str, Any]:
+    """Settings of a test app on ``database_url``, secrets fixed, nothing outside tmp."""
+    return {
+        "database_url": database_url,
+        "instance_dir": instance,
+        "operator_token": OPERATOR,
+        "secret_key": "s" * 40,
+        "bootstrap_resamples": 500,
+    } | more
+
+
+def mini_response(
+    partner: str, respondent: str, role: str = "legal", **answers: Any
+) -> dict[str, Any]:
+    """A complete mini-survey response; keyword arguments override answers."""
+    base: dict[str, Any] = {
+        "t1": 4,
+        "t2": 2,
+        "t3": 4,
+        "g1": 3,
+        "g2": 4,
+        "g3": 3,
+        "priorities": {"speed": 25, "risk": 25, "revenue": 25, "cost": 25},
+    }
+    base.update(answers)
+    return {"partner": partner, "role": role, "respondent": respondent, "answers": base}

@@ -13,8 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from .conftest import OPERATOR
-from .helpers import World, bearer
+from .helpers import OPERATOR, World, bearer
 
 # Routes an admin key alone may use (a partner key gets 403).
 ADMIN_ONLY = {
@@ -115,7 +114,7 @@ def declared(app: Flask, client: FlaskClient, method: str, rule: str) -> set[int
 def matrix_app(tmp_path: Any) -> Flask:
     from scoring_service import create_app
 
-    from .conftest import settings_for
+    from .helpers import settings_for
 
     return create_app(settings_for(f"sqlite:///{tmp_path / 'm.db'}", tmp_path))
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from scoring_service import create_app
 
-from .conftest import FIXTURES, mini_response, settings_for
+from .helpers import FIXTURES, mini_response, settings_for
 
 PROBLEM = "application/problem+json"
 

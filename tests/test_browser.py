@@ -23,7 +23,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from scoring_service import create_app
 
-from .conftest import FIXTURES, OPERATOR, settings_for
+from .helpers import FIXTURES, OPERATOR, settings_for
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 REQUIRE_BROWSER = os.environ.get("SCORING_REQUIRE_BROWSER") == "1"

@@ -11,7 +11,7 @@ import pytest
 from scoring_service.cli import main
 from scoring_service.store import migrate
 
-from .conftest import mini_response
+from .helpers import mini_response
 
 
 @pytest.fixture(autouse=True)
@@ -151,7 +151,7 @@ def test_rotate_admin_key(
 ) -> None:
     from scoring_service import create_app
 
-    from .conftest import OPERATOR
+    from .helpers import OPERATOR
 
     monkeypatch.setenv("SCORING_INSTANCE_DIR", str(tmp_path))
     monkeypatch.setenv("SCORING_OPERATOR_TOKEN", OPERATOR)

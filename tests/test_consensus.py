@@ -179,7 +179,7 @@ def test_role_means_with_a_constant_side_is_valid_json(mini: Survey) -> None:
     stratified test's degrees of freedom 0/0 (NaN in the document, a 500)."""
     from dataclasses import replace
 
-    from .conftest import mini_response
+    from .helpers import mini_response
 
     survey = replace(mini, scoring=replace(mini.scoring, profile="role_means"))
     rows = [mini_response("acme", f"a{k}", ("it", "legal")[k % 2]) for k in range(4)]
@@ -199,7 +199,7 @@ def test_role_means_with_a_constant_side_is_valid_json(mini: Survey) -> None:
 def test_expectations_band_reason_is_the_gaps_reason(mini: Survey) -> None:
     """A dimension both partners answer identically has no test (no_variation): the band says
     so, not n_below_minimum."""
-    from .conftest import mini_response
+    from .helpers import mini_response
 
     rows = [mini_response(p, f"{p}{k}", t1=1 + k % 5) for p in ("acme", "globex") for k in range(6)]
     doc = score(mini, parse_responses(rows, mini))

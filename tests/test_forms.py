@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 from scoring_service import create_app
 
-from .conftest import FIXTURES, OPERATOR, settings_for
+from .helpers import FIXTURES, OPERATOR, settings_for
 
 API = "/api/v1"
 PORTAL = "https://portal.example.com"

@@ -15,7 +15,7 @@ from scoring_service.forms.fields import read_form
 from scoring_service.forms.i18n import STRINGS, Words
 from scoring_service.surveys import Survey, answers_from_surveyjs, load_registry, to_surveyjs
 
-from .conftest import FIXTURES
+from .helpers import FIXTURES
 
 MINI: Survey = load_registry(FIXTURES / "surveys").get("mini")
 FIELDS = ["t1", "t2", "t3", "g1", "g2", "g3", "comments", "submitted"]

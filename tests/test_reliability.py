@@ -31,8 +31,7 @@ from scoring_service.store import migrate
 from scoring_service.store.db import make_engine
 from scoring_service.surveys import Survey
 
-from .conftest import OPERATOR
-from .helpers import GUNICORN, ROOT, env, free_port
+from .helpers import GUNICORN, OPERATOR, ROOT, env, free_port
 
 pytestmark = pytest.mark.slow
 

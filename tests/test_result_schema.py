@@ -25,8 +25,7 @@ from flask.testing import FlaskClient
 
 from scoring_service.surveys import Survey
 
-from .conftest import mini_response
-from .helpers import API, World
+from .helpers import API, World, mini_response
 
 SCORE = f"{API}/score"
 RESULTS = f"{API}/alliances/{{alliance_id}}/rounds/{{n}}/results"

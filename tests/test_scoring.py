@@ -14,7 +14,7 @@ from scoring_service.scoring import score
 from scoring_service.simulation.iid import as_responses, assessment
 from scoring_service.surveys import Survey
 
-from .conftest import mini_response
+from .helpers import mini_response
 
 
 def run(survey: Survey, raws: list[dict[str, Any]], **kw: Any) -> dict[str, Any]:

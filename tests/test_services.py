@@ -23,8 +23,7 @@ from scoring_service.store.models import CachedResult, Round
 from scoring_service.store.writes import claim_open_round
 from scoring_service.surveys import Survey
 
-from .conftest import settings_for
-from .helpers import World
+from .helpers import World, settings_for
 
 T = dt.datetime(2030, 6, 1, 12, 0, tzinfo=dt.UTC)
 TICK = dt.timedelta(microseconds=1)
@@ -65,22 +64,46 @@ def test_the_sql_claim_agrees_with_the_rule_at_the_boundary(stored_app: Flask) -
 
 
 def test_every_domain_error_has_an_answer() -> None:
-    """A domain error without a status would be a 500: every class raised by services maps."""
-    raised = {
-        errors.NotFound,
-        errors.UnknownSurvey,
-        errors.Unauthenticated,
-        errors.Forbidden,
-        errors.Conflict,
-        errors.RoundClosed,
-        errors.Malformed,
-        errors.Unavailable,
-        errors.InvalidInput,
-    }
+    """A domain error without a status would be a 500: every subclass of the base maps (the
+    start-up's SurveyDefinitionError never reaches a request)."""
+
+    def subclasses(cls: type) -> set[type]:
+        return {c for sub in cls.__subclasses__() for c in {sub} | subclasses(sub)}
+
+    raised = subclasses(errors.ScoringError) - {errors.SurveyDefinitionError}
+    assert len(raised) >= 9
     for cls in raised:
         assert any(issubclass(cls, mapped) for mapped, _, _ in STATUSES), cls
-    assert [s for c, s, _ in STATUSES if c is errors.Conflict] == [409]
+    statuses = {c: s for c, s, _ in STATUSES}
+    assert statuses[errors.Conflict] == 409 and statuses[errors.Unavailable] == 503
     assert issubclass(errors.RoundClosed, errors.Conflict)
+
+
+def test_a_round_past_its_closing_time_is_closed_everywhere(
+    stored_app: Flask, default_survey: Survey
+) -> None:
+    """Stored as open but past ``closes_at``: it reads as closed, refuses answers (409) and
+    invitations' forms (410), and the next round opens, storing this one as closed."""
+    client = stored_app.test_client()
+    w = World(client)
+    assert w.put("acme", "a0", _answers(default_survey, 0), complete=True).status_code == 200
+    invited = client.post(
+        f"{w.base}/rounds/1/invitations", json={"role": "it"}, headers=w.keys["acme"]
+    )
+    assert invited.status_code == 201
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+    store = stored_app.extensions["scoring"].store
+    with store.write_core() as conn:
+        conn.execute(update(Round).where(Round.alliance_id == w.id).values(closes_at=past))
+    shown = client.get(f"{w.base}/rounds/1", headers=w.admin).json
+    assert shown["status"] == "closed" and shown["closed_at"] is not None
+    late = w.put("acme", "a1", _answers(default_survey, 1), complete=True)
+    assert late.status_code == 409 and late.json["title"] == "Conflict"
+    assert client.get(f"/forms/{invited.json['token']}").status_code == 410
+    assert client.post(f"{w.base}/rounds", json={"label": "Q2"}, headers=w.admin).status_code == 201
+    with store.reader.connect() as conn:
+        first = load(conn, w.id, 1)
+    assert first is not None and not first.stored_open and first.status == "closed"
 
 
 def test_the_fingerprint_changes_with_everything_that_changes_the_document(

@@ -15,7 +15,7 @@ from scoring_service.store import migrate
 from scoring_service.store.db import Store, make_engine
 from scoring_service.store.models import Alliance, Base, Round, now
 
-from .conftest import settings_for
+from .helpers import settings_for
 
 TABLES = {
     "alliances",

@@ -14,8 +14,7 @@ from scoring_service import create_app
 from scoring_service.simulation import iid as sim
 from scoring_service.surveys import Survey
 
-from .conftest import OPERATOR, settings_for
-from .helpers import API, World, bearer, new_alliance
+from .helpers import API, OPERATOR, World, bearer, new_alliance, settings_for
 
 
 def problem(resp: Any, status: int) -> dict[str, Any]:
@@ -678,7 +677,7 @@ def test_erasure_forgets_kept_replays(stored: FlaskClient, default_survey: Surve
 def test_form_links_use_the_public_url(tmp_path: Any) -> None:
     from scoring_service import create_app
 
-    from .conftest import settings_for
+    from .helpers import settings_for
 
     url = f"sqlite:///{tmp_path}/s.db"
     app = create_app(settings_for(url, tmp_path, public_url="https://survey.example.com"))

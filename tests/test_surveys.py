@@ -12,7 +12,7 @@ from scoring_service import create_app
 from scoring_service.errors import SurveyDefinitionError
 from scoring_service.surveys import Survey, load_registry
 
-from .conftest import FIXTURES, settings_for
+from .helpers import FIXTURES, settings_for
 
 MINI = (FIXTURES / "surveys" / "mini" / "1.toml").read_text()
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask.testing import FlaskClient
 
-from .conftest import OPERATOR
+from .helpers import OPERATOR
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "examples" / "walkthrough"
 PEOPLE = {

@@ -1,7 +1,7 @@
 """Check raw responses against a survey and turn them into :class:`AnswerSheet` objects.
 
 Written as one plain loop rather than a nested marshmallow schema: per-answer schemas cost
-milliseconds per request (DESIGN.md section 4), a dict lookup per answer costs microseconds.
+milliseconds per request (docs/benchmarks.md), a dict lookup per answer costs microseconds.
 Every problem is collected with its path, so a client fixes all of them at once.
 """
 
@@ -123,10 +123,16 @@ def _answers(
 
 
 def answer_problems(
-    answers: Any, survey: Survey, *, complete: bool, path: str = "answers"
+    answers: Any,
+    survey: Survey,
+    *,
+    complete: bool,
+    path: str = "answers",
+    limit: int | None = MAX_ERRORS,
 ) -> list[FieldError]:
     """Every problem of one response's answers against ``survey``, the one check of answers
-    (the API, the form and the CSV reader all use it): what it contains always (types, ranges,
+    (the API, the form, and the CSV reader's rows through the API and the CLI all come here;
+    ``limit`` None: every problem, for the form): what it contains always (types, ranges,
     known items); with ``complete`` also every required item and allocations summing to their
     total.
 
@@ -153,7 +159,7 @@ def answer_problems(
             if item.required and answers.get(item.id) is None:
                 where = f"{path}.{item.id}"
                 errors.append(FieldError(where, "required to complete the response", "required"))
-    return errors[:MAX_ERRORS]
+    return errors[:limit]
 
 
 def check_answers(answers: Any, survey: Survey, *, complete: bool, path: str = "answers") -> None:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any, NoReturn, cast
+from typing import Any, cast
 
-import flask
 import flask_smorest
 from flask import Flask, Request, Response, current_app
 from flask_smorest import Api
@@ -41,26 +40,11 @@ def problem(
         "detail": detail,
     }
     if errors:
-        body["errors"] = [problem_json(e) for e in errors]
+        body["errors"] = [e.as_json() for e in errors]
     response = cast(Response, current_app.json.response(body))
     response.status_code = status
     response.mimetype = PROBLEM_TYPE
     return response
-
-
-def problem_json(e: FieldError) -> dict[str, Any]:
-    """One field problem: where, what (a sentence), and the same for programs (code, params)."""
-    return {"path": e.path, "message": e.message, "code": e.code, "params": dict(e.params)}
-
-
-def fail(status: int, message: str, **data: Any) -> NoReturn:
-    """Raise the HTTP error ``status`` with ``message`` as the problem's detail (``headers=``
-    adds response headers), like flask-smorest's ``abort`` but typed."""
-    try:
-        flask.abort(status)
-    except HTTPException as err:
-        err.data = {"message": message, **data}  # type: ignore[attr-defined]
-        raise
 
 
 def _webargs_errors(data: dict[str, Any]) -> list[FieldError]:

@@ -82,6 +82,8 @@ class Responses(MethodView):
         """
         body = request.get_data(as_text=True), request.mimetype == "text/csv"
         bulk = responses.check_bulk(read_conn(), caller(), env(), alliance_id, n, body, _row)
+        if not bulk.valid:  # nothing to write: no write lock taken
+            return responses.report(bulk)
         with writing_core() as conn:  # every valid row, or none if the round closed
             return responses.save_bulk(conn, bulk)
 

@@ -4,35 +4,15 @@ from __future__ import annotations
 
 from flask import Response, request
 from flask.views import MethodView
-from marshmallow import Schema, fields
 
 from .. import context
+from ..schemas.stored import RoundResultSchema
 from ..services import results
 from . import access
 from .problems import Blueprint, problem_responses
 
 blp = Blueprint("results", __name__, url_prefix="/api/v1", description="Results of rounds")
 errors = problem_responses(blp)
-
-
-class RoundResultSchema(Schema):
-    """A round's result: the engine's document (``result``, null until both partners have a
-    complete response) with completion by partner and role."""
-
-    alliance = fields.String()
-    round = fields.Dict()
-    viewer = fields.String(metadata={"description": "admin or partner:<key>"})
-    completion = fields.Dict(metadata={"description": "partner -> {complete, partial, roles}"})
-    # Named through marshmallow's class registry: schemas.result is imported with the API.
-    result = fields.Nested(
-        "scoring_service.schemas.result.ResultSchema",
-        allow_none=True,
-        metadata={
-            "description": "as POST /api/v1/score; null, and reasons.result says why, "
-            "until both partners have a complete response or while the other's are not shown"
-        },
-    )
-    reasons = fields.Dict(keys=fields.String(), values=fields.String())
 
 
 @blp.route("/alliances/<alliance_id>/rounds/<int(max=2147483647):n>/results")

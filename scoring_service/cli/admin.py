@@ -7,13 +7,11 @@ import logging
 import os
 import sys
 
-from sqlalchemy import update
-
 from ..config import Settings, ensure_instance, from_env, with_instance_secrets
+from ..errors import NotFound
+from ..services import alliances
 from ..store import migrate
-from ..store.credentials import ADMIN_PREFIX, digest, hint, new_id, new_secret
 from ..store.db import Store
-from ..store.models import Alliance, ApiKey, AuditEntry, now
 
 
 def _store(settings: Settings) -> Store:
@@ -53,35 +51,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _rotate(store: Store, settings: Settings, alliance_id: str) -> int:
     """Revoke an alliance's admin keys and print a new one."""
-    secret = new_secret(ADMIN_PREFIX)
-    with store.write() as session:
-        if session.get(Alliance, alliance_id) is None:
-            print(f"error: no alliance {alliance_id!r}", file=sys.stderr)
-            return 2
-        session.execute(
-            update(ApiKey)
-            .where(ApiKey.alliance_id == alliance_id, ApiKey.kind == "admin")
-            .where(ApiKey.revoked_at.is_(None))
-            .values(revoked_at=now())
-        )
-        key_id = new_id()
-        session.add(
-            ApiKey(
-                id=key_id,
-                alliance_id=alliance_id,
-                kind="admin",
-                digest=digest(settings.secret_key, secret),
-                hint=hint(secret),
-                created_at=now(),
-            )
-        )
-        session.add(
-            AuditEntry(
-                alliance_id=alliance_id,
-                actor="cli",
-                action="admin_key.rotate",
-                detail={"key": key_id},
-            )
-        )
-    print(f"new admin key for {alliance_id} (shown once): {secret}")
+    try:
+        with store.write() as session:
+            key = alliances.recover_admin_key(session, settings.secret_key, alliance_id)
+    except NotFound as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 2
+    print(f"new admin key for {alliance_id} (shown once): {key['key']}")
     return 0

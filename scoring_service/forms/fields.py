@@ -109,10 +109,11 @@ def read_form(
             unreadable.add(item.id)
         elif value is not None:
             answers[item.id] = value
-    for e in answer_problems(answers, survey, complete=complete):
+    for e in answer_problems(answers, survey, complete=complete, limit=None):
         name, text = _wording(survey, e, words)
         if name.split(".")[0] not in unreadable:
             errors.setdefault(name, text)
+        answers.pop(name.split(".")[0], None)  # not an answer yet (nor counted as progress)
     return answers, errors
 
 

@@ -37,10 +37,7 @@ SCRIPT_WORDS = (
 )
 
 
-Found = Invited  # an invitation and everything its form shows
-
-
-def _lookup(token: str) -> Found | None:
+def _lookup(token: str) -> Invited | None:
     """The invitation behind ``token`` (revoked ones too: their page may still be framed)."""
     with context.reading() as session:
         return invitations.by_token(session, context.env(), token)
@@ -71,12 +68,12 @@ def _language(survey: Survey) -> str:
     return negotiate(survey.languages, survey.default_language)
 
 
-def _survey(found: Found) -> Survey:
+def _survey(found: Invited) -> Survey:
     """The survey version the round pinned."""
     return invitations.survey_of(found, context.env())
 
 
-def _page(status: int, kind: str, found: Found | None, lang: str | None = None) -> Response:
+def _page(status: int, kind: str, found: Invited | None, lang: str | None = None) -> Response:
     """The friendly page for a closed round (410) or a link that does not work (404).
 
     A link of no alliance at all may be framed by any alliance's portal, so that a mistyped
@@ -114,7 +111,9 @@ def _page(status: int, kind: str, found: Found | None, lang: str | None = None) 
 
 
 @bp.errorhandler(ScoringError)  # the form's routes answer with pages, not problem+json
-def error_page(exc: ScoringError, found: Found | None = None, lang: str | None = None) -> Response:
+def error_page(
+    exc: ScoringError, found: Invited | None = None, lang: str | None = None
+) -> Response:
     """The respondent's page for a domain error (the forms' one mapping; the API's is
     ``api.problems``): a closed round is 410 and says so; anything else that reaches a form
     is a link that does not work (404), which reveals nothing."""
@@ -134,7 +133,7 @@ def _json(body: dict[str, Any], status: int) -> Response:
 
 
 def _render(
-    found: Found,
+    found: Invited,
     survey: Survey,
     lang: str,
     values: dict[str, str],
@@ -179,7 +178,7 @@ def _render(
     return Response(html, status=status, mimetype="text/html")
 
 
-def _open(token: str) -> Response | tuple[Found, Survey, str, Words]:
+def _open(token: str) -> Response | tuple[Invited, Survey, str, Words]:
     """The invitation's form and its language; or the 404 or 410 page to answer instead."""
     found = _lookup(token)
     if found is None or found.revoked:

@@ -142,6 +142,50 @@ class RoundOut(Schema):
     closed_at = fields.DateTime(allow_none=True)
 
 
+class CompletionSchema(Schema):
+    """How far one partner's responses are."""
+
+    complete = fields.Integer(required=True, metadata={"description": "complete responses"})
+    partial_ = fields.Integer(
+        data_key="partial", required=True, metadata={"description": "partial responses"}
+    )
+    roles = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        required=True,
+        metadata={
+            "description": "complete responses by role; for a partner key, the other partner's "
+            "roles under min_group_size pooled as other_roles"
+        },
+    )
+
+
+class RoundResultSchema(Schema):
+    """A round's result: the engine's document (``result``, null until both partners have a
+    complete response) with completion by partner and role."""
+
+    alliance = fields.String(required=True)
+    round = fields.Nested(RoundOut, required=True)
+    viewer = fields.String(required=True, metadata={"description": "admin or partner:<key>"})
+    completion = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(CompletionSchema),
+        required=True,
+        metadata={"description": "by partner key"},
+    )
+    # Named through marshmallow's class registry: schemas.result is imported with the API.
+    result = fields.Nested(
+        "scoring_service.schemas.result.ResultSchema",
+        allow_none=True,
+        required=True,
+        metadata={
+            "description": "as POST /api/v1/score; null, and reasons.result says why, "
+            "until both partners have a complete response or while the other's are not shown"
+        },
+    )
+    reasons = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+
+
 class PageQuery(Schema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
     cursor = fields.String(

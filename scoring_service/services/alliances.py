@@ -57,7 +57,7 @@ def _check_survey(env: Env, survey_id: str) -> None:
 
 
 def _issue_key(
-    session: Session, env: Env, alliance_id: str, partner: Partner | None
+    session: Session, secret_key: str, alliance_id: str, partner: Partner | None
 ) -> tuple[ApiKey, str]:
     """A new admin key (``partner`` None) or partner key; the secret is returned, never kept."""
     secret = new_secret(ADMIN_PREFIX if partner is None else PARTNER_PREFIX)
@@ -66,7 +66,7 @@ def _issue_key(
         alliance_id=alliance_id,
         partner_id=None if partner is None else partner.id,
         kind="admin" if partner is None else "partner",
-        digest=digest(env.settings.secret_key, secret),
+        digest=digest(secret_key, secret),
         hint=hint(secret),
         created_at=now(),
     )
@@ -93,7 +93,7 @@ def create(session: Session, who: Principal, env: Env, body: dict[str, Any]) -> 
     ]
     session.add(found)
     session.flush()
-    _key, secret = _issue_key(session, env, found.id, None)
+    _key, secret = _issue_key(session, env.settings.secret_key, found.id, None)
     audit(session, found.id, "operator", "alliance.create")
     return alliance_json(found) | {"admin_key": secret}
 
@@ -142,9 +142,24 @@ def rotate_admin_key(
 ) -> dict[str, Any]:
     """A new admin key; every older one is revoked at once (the caller's too)."""
     visible_alliance(session, who, alliance_id, admin=True)
+    return _new_admin_key(session, env.settings.secret_key, alliance_id, who.name)
+
+
+def recover_admin_key(session: Session, secret_key: str, alliance_id: str) -> dict[str, Any]:
+    """A new admin key for an alliance whose key is lost (the operator, on the command line);
+    every older one is revoked."""
+    if session.get(Alliance, alliance_id) is None:
+        raise NotFound(f"no alliance {alliance_id!r}")
+    return _new_admin_key(session, secret_key, alliance_id, "cli")
+
+
+def _new_admin_key(
+    session: Session, secret_key: str, alliance_id: str, actor: str
+) -> dict[str, Any]:
+    """Revoke the live admin keys, issue one, audit it."""
     _revoke(session, alliance_id, None)
-    key, secret = _issue_key(session, env, alliance_id, None)
-    audit(session, alliance_id, who.name, "admin_key.rotate", key=key.id)
+    key, secret = _issue_key(session, secret_key, alliance_id, None)
+    audit(session, alliance_id, actor, "admin_key.rotate", key=key.id)
     return key_json(key, None, secret)
 
 
@@ -162,7 +177,7 @@ def issue_partner_key(
 ) -> dict[str, Any]:
     """A new key for a partner (admin); the secret is shown only in this answer."""
     p = _partner(session, who, alliance_id, partner)
-    key, secret = _issue_key(session, env, alliance_id, p)
+    key, secret = _issue_key(session, env.settings.secret_key, alliance_id, p)
     audit(session, alliance_id, who.name, "partner_key.create", key=key.id)
     return key_json(key, partner, secret)
 
@@ -200,7 +215,7 @@ def rotate_partner_key(
     if old is None or old.partner_id != p.id or old.revoked_at is not None:
         raise NotFound()
     old.revoked_at = now()
-    key, secret = _issue_key(session, env, alliance_id, p)
+    key, secret = _issue_key(session, env.settings.secret_key, alliance_id, p)
     audit(session, alliance_id, who.name, "partner_key.rotate", old=old.id, key=key.id)
     return key_json(key, partner, secret)
 

@@ -51,7 +51,7 @@ def claim(
     if record is None:  # pragma: no cover - just inserted or already there
         return None
     if record.request_hash != request_hash:
-        raise invalid(HEADER, f"This {HEADER} was used with a different body or query.", "reused")
+        raise invalid(HEADER, "was used before with a different body or query", "reused")
     if record.state == "done":
         return Replay(record.status or 200, record.content_type or "", record.body or "")
     mine = record.created_at == at

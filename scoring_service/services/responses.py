@@ -69,14 +69,19 @@ class Write:
 
     def columns(self) -> dict[str, Any]:
         """The columns of the write."""
-        return {
-            "alliance_id": self.round.alliance_id,
-            "partner_id": self.partner_id,
-            "role": self.body["role"],
-            "label": self.body.get("label"),
-            "answers": self.body["answers"],
-            "complete": self.body["complete"],
-        }
+        return _columns(self.round, self.partner_id, self.body)
+
+
+def _columns(r: RoundRow, partner_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    """The columns of a response's write, from a checked body."""
+    return {
+        "alliance_id": r.alliance_id,
+        "partner_id": partner_id,
+        "role": body["role"],
+        "label": body.get("label"),
+        "answers": body["answers"],
+        "complete": body["complete"],
+    }
 
 
 def open_round(conn: Connection, caller: Caller, alliance_id: str, n: int) -> RoundRow:
@@ -209,7 +214,7 @@ def check_bulk(
             {
                 "row": label,
                 "respondent": raw.get("respondent") if isinstance(raw, dict) else None,
-                "errors": [problem_json(e) for e in errors],
+                "errors": [e.as_json() for e in errors],
             }
         )
     return Bulk(r, valid, failed)
@@ -222,14 +227,14 @@ def save_bulk(conn: Connection, bulk: Bulk) -> dict[str, Any]:
     if bulk.valid and not claim_open_round(conn, bulk.round.id, at):
         raise RoundClosed(bulk.round.n)
     for respondent, row, partner_id in bulk.valid:
-        write = Write(bulk.round, partner_id, "", respondent, row)
-        upsert_response(conn, bulk.round.id, respondent, at, "label" in row, **write.columns())
+        columns = _columns(bulk.round, partner_id, row)
+        upsert_response(conn, bulk.round.id, respondent, at, "label" in row, **columns)
+    return report(bulk)
+
+
+def report(bulk: Bulk) -> dict[str, Any]:
+    """What a bulk write answers: how many rows were saved and failed, and why."""
     return {"saved": len(bulk.valid), "failed": len(bulk.failed), "errors": bulk.failed}
-
-
-def problem_json(e: FieldError) -> dict[str, Any]:
-    """A field problem as the API shows it."""
-    return {"path": e.path, "message": e.message, "code": e.code, "params": dict(e.params)}
 
 
 def list_responses(

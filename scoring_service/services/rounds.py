@@ -33,12 +33,13 @@ def open_next(
 ) -> dict[str, Any]:
     """Open the alliance's next round (admin), pinned to its survey's newest version.
 
-    Raises :class:`Conflict` while another round is open (or when one was opened at the same
-    moment: the caller's commit fails on the one-open-round index and should say so too).
+    Raises :class:`Conflict` while another round is open, or when one was opened at the same
+    moment (the insert fails on the one-open-round index).
     """
     closes_at = body.get("closes_at")
     if closes_at is not None and not now() < closes_at < now() + MAX_ROUND_LENGTH:
-        raise invalid("closes_at", "must be in the next ten years", "out_of_range")
+        days = MAX_ROUND_LENGTH.days
+        raise invalid("closes_at", "must be in the next ten years", "window", max_days=days)
     found = visible_alliance(session, who, alliance_id, admin=True)
     survey = env.registry.get(found.survey_id)
     conn = session.connection()

@@ -1,6 +1,6 @@
 """Queries shared by the services: a round by number, partners, upserts that survive concurrent
 writers. Rows come back as the database holds them; the rules (is a round open?) are the
-services' (``services.rounds``)."""
+services' (``services.round_state``)."""
 
 from __future__ import annotations
 
