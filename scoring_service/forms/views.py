@@ -226,9 +226,12 @@ def save(token: str) -> Response:
         kept, problems = read_form(survey, request.form, complete=True, words=words)
         if not problems:
             answers, complete = kept, True
-    body = {"role": found.person.role, "answers": answers, "complete": complete}
-    if not errors:
-        errors = _api_check(survey, body, words)
+    try:  # the service checks again (role and answers) and refuses a closed round
+        write = invitations.check_answer(found, context.env(), answers, complete)
+    except InvalidInput as exc:  # a role the survey lacks is the invitation's fault
+        errors = errors or {_field(e.path): words("invalid") for e in exc.errors}
+    except ScoringError as exc:
+        return error_page(exc, found, lang)
     if errors:
         errors = in_page_order(survey, errors)
         if _wants_json():
@@ -236,10 +239,9 @@ def save(token: str) -> Response:
         values = {k: v for k, v in request.form.items() if k != "action"}
         return _render(found, survey, lang, values, answers, errors, None, status=422)
     try:
-        write = invitations.check_answer(found, context.env(), answers, complete)
         with context.writing_one() as conn:
             responses.save(conn, write)
-    except ScoringError as exc:  # e.g. the round closed between the page's check and the write
+    except ScoringError as exc:  # e.g. the round closed between the check and the write
         return error_page(exc, found, lang)
     done, total = progress(survey, answers)
     status = "completed" if submit else "saved"
@@ -262,14 +264,9 @@ def in_page_order(survey: Survey, errors: Errors) -> Errors:
     return dict(sorted(errors.items(), key=lambda kv: rank.get(kv[0], len(rank))))
 
 
-def _api_check(survey: Survey, body: dict[str, Any], words: Words) -> Errors:
-    """The API's own check of role and answers, as a last guard (the form's checks should
-    have caught everything in the answers; a role the survey lacks is the invitation's fault)."""
-    try:
-        responses.check_response(survey, body)
-    except InvalidInput as exc:
-        return {e.path.removeprefix("answers.").split(".")[0]: words("invalid") for e in exc.errors}
-    return {}
+def _field(path: str) -> str:
+    """The form field of an API problem's path (``answers.sf1`` -> ``sf1``)."""
+    return path.removeprefix("answers.").split(".")[0]
 
 
 @bp.get("/embed.js")

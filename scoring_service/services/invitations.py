@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -185,16 +186,53 @@ def revoke(session: Session, who: Principal, alliance_id: str, n: int, invitatio
 
 
 @dataclass(frozen=True)
+class InvitedAlliance:
+    """What an invitation's pages show of its alliance."""
+
+    id: str
+    name: str
+    frame_ancestors: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class InvitedPartner:
+    """The invited person's partner."""
+
+    id: int
+    key: str
+    name: str
+
+
+@dataclass(frozen=True)
+class InvitedPerson:
+    """The invited stakeholder."""
+
+    ref: str
+    role: str
+    label: str | None
+
+
+@dataclass(frozen=True)
+class StoredAnswers:
+    """The invitee's response in the round, as stored."""
+
+    answers: dict[str, Any]
+    complete: bool
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True)
 class Invited:
-    """An invitation and everything its form or ``/me/response`` shows."""
+    """An invitation and everything its form or ``/me/response`` shows (plain values: nothing
+    here reaches back to the database)."""
 
     invitation_id: str
     revoked: bool
     round: RoundRow
-    person: Stakeholder
-    partner: Partner
-    alliance: Alliance
-    stored: StoredResponse | None
+    person: InvitedPerson
+    partner: InvitedPartner
+    alliance: InvitedAlliance
+    stored: StoredAnswers | None
 
 
 INVITED = (
@@ -219,8 +257,17 @@ def _invited(session: Session, where: Any) -> Invited | None:
     r = load_by_id(session.connection(), inv.round_id)
     if r is None:  # pragma: no cover - a round is deleted only with its alliance
         return None
-    session.expunge_all()  # read-only: the objects outlive the session as plain values
-    return Invited(inv.id, inv.revoked_at is not None, r, person, partner, found, stored)
+    return Invited(
+        inv.id,
+        inv.revoked_at is not None,
+        r,
+        InvitedPerson(person.ref, person.role, person.label),
+        InvitedPartner(partner.id, partner.key, partner.name),
+        InvitedAlliance(found.id, found.name, tuple(found.frame_ancestors)),
+        None
+        if stored is None
+        else StoredAnswers(stored.answers, stored.complete, stored.updated_at),
+    )
 
 
 def by_token(session: Session, env: Env, token: str) -> Invited | None:
