@@ -9,7 +9,7 @@ from flask.views import MethodView
 
 from ..context import env
 from ..schemas.score import ProblemSchema, SurveyQuerySchema, SurveySchema, SurveySummarySchema
-from ..surveys import document, to_surveyjs
+from ..services import surveys
 from .problems import Blueprint
 
 blp = Blueprint("surveys", __name__, url_prefix="/api/v1", description="Survey definitions")
@@ -27,16 +27,7 @@ class Surveys(MethodView):
     @blp.response(200, SurveySummarySchema(many=True))
     def get(self) -> list[dict[str, Any]]:
         """List the surveys (latest version of each, with every version available)"""
-        registry = env().registry
-        return [
-            {
-                "id": s.id,
-                "version": s.version,
-                "versions": registry.versions(s.id),
-                "title": s.title[s.default_language],
-            }
-            for s in registry.latest()
-        ]
+        return surveys.list_surveys(env())
 
 
 @blp.route("/surveys/<survey_id>")
@@ -51,9 +42,10 @@ class SurveyView(MethodView):
         ``format=surveyjs`` answers a SurveyJS survey JSON instead (every language as a
         localizable string), for portals that render the form with the SurveyJS library.
         """
-        registry = env().registry
-        survey = registry.get(survey_id, query.get("version"))
-        if query.get("format") == "surveyjs":
-            body = current_app.json.dumps(to_surveyjs(survey))
-            return Response(body, mimetype="application/json")
-        return document(survey, query.get("lang"))
+        surveyjs = query.get("format") == "surveyjs"
+        found = surveys.get_survey(
+            env(), survey_id, query.get("version"), query.get("lang"), surveyjs
+        )
+        if surveyjs:  # not the schema's shape: answered as it is
+            return Response(current_app.json.dumps(found), mimetype="application/json")
+        return found
