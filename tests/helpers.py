@@ -15,7 +15,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from flask.testing import FlaskClient
+
+from scoring_service.simulation import iid
+from scoring_service.surveys import Survey
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -120,3 +124,9 @@ def mini_response(
     }
     base.update(answers)
     return {"partner": partner, "role": role, "respondent": respondent, "answers": base}
+
+
+def answers(survey: Survey, seed: int) -> dict[str, Any]:
+    """A complete, valid response of ``survey`` (every item, drawn with ``seed``)."""
+    raw = iid.respondent(survey, np.random.default_rng(seed), "x", "legal", "x")
+    return dict(raw["answers"])

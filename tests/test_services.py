@@ -8,7 +8,6 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 from flask import Flask
 from sqlalchemy import update
@@ -18,12 +17,11 @@ from scoring_service.api.problems import STATUSES
 from scoring_service.config import Settings
 from scoring_service.services import fingerprint
 from scoring_service.services.round_state import load, status_at
-from scoring_service.simulation import iid
 from scoring_service.store.models import CachedResult, Round
 from scoring_service.store.writes import claim_open_round
 from scoring_service.surveys import Survey
 
-from .helpers import World, settings_for
+from .helpers import World, answers, settings_for
 
 T = dt.datetime(2030, 6, 1, 12, 0, tzinfo=dt.UTC)
 TICK = dt.timedelta(microseconds=1)
@@ -86,7 +84,7 @@ def test_a_round_past_its_closing_time_is_closed_everywhere(
     invitations' forms (410), and the next round opens, storing this one as closed."""
     client = stored_app.test_client()
     w = World(client)
-    assert w.put("acme", "a0", _answers(default_survey, 0), complete=True).status_code == 200
+    assert w.put("acme", "a0", answers(default_survey, 0), complete=True).status_code == 200
     invited = client.post(
         f"{w.base}/rounds/1/invitations", json={"role": "it"}, headers=w.keys["acme"]
     )
@@ -97,7 +95,7 @@ def test_a_round_past_its_closing_time_is_closed_everywhere(
         conn.execute(update(Round).where(Round.alliance_id == w.id).values(closes_at=past))
     shown = client.get(f"{w.base}/rounds/1", headers=w.admin).json
     assert shown["status"] == "closed" and shown["closed_at"] is not None
-    late = w.put("acme", "a1", _answers(default_survey, 1), complete=True)
+    late = w.put("acme", "a1", answers(default_survey, 1), complete=True)
     assert late.status_code == 409 and late.json["title"] == "Conflict"
     assert client.get(f"/forms/{invited.json['token']}").status_code == 410
     assert client.post(f"{w.base}/rounds", json={"label": "Q2"}, headers=w.admin).status_code == 201
@@ -121,12 +119,6 @@ def test_the_fingerprint_changes_with_everything_that_changes_the_document(
     assert same not in changed and len(changed) == 4
 
 
-def _answers(survey: Survey, seed: int) -> dict[str, Any]:
-    """A complete, valid response of the default survey."""
-    raw = iid.respondent(survey, np.random.default_rng(seed), "x", "legal", "x")
-    return dict(raw["answers"])
-
-
 def test_a_restart_with_other_settings_recomputes_stored_results(
     tmp_path: Path, default_survey: Survey
 ) -> None:
@@ -136,9 +128,9 @@ def test_a_restart_with_other_settings_recomputes_stored_results(
     first = create_app(settings_for(url, tmp_path, bootstrap_resamples=300))
     w = World(first.test_client())
     for k in range(3):
-        assert w.put("acme", f"a{k}", _answers(default_survey, k), complete=True).status_code == 200
+        assert w.put("acme", f"a{k}", answers(default_survey, k), complete=True).status_code == 200
         assert (
-            w.put("globex", f"g{k}", _answers(default_survey, 9 + k), complete=True).status_code
+            w.put("globex", f"g{k}", answers(default_survey, 9 + k), complete=True).status_code
             == 200
         )
     results = f"{w.base}/rounds/1/results"

@@ -5,16 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from scoring_service import create_app
-from scoring_service.simulation import iid as sim
 from scoring_service.surveys import Survey
 
-from .helpers import API, OPERATOR, World, bearer, new_alliance, settings_for
+from .helpers import API, OPERATOR, World, answers, bearer, new_alliance, settings_for
 
 
 def problem(resp: Any, status: int) -> dict[str, Any]:
@@ -23,11 +21,6 @@ def problem(resp: Any, status: int) -> dict[str, Any]:
     doc: dict[str, Any] = resp.get_json()
     assert doc["status"] == status
     return doc
-
-
-def answers(survey: Survey, seed: int) -> dict[str, Any]:
-    raw = sim.respondent(survey, np.random.default_rng(seed), "x", "legal", "x")
-    return dict(raw["answers"])
 
 
 def test_a_round_closed_between_check_and_write_takes_nothing(
