@@ -16,12 +16,20 @@ import sys
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-from scoring_service.config import ConfigError, server_from_env  # noqa: E402 (after the env)
+from scoring_service.config import (  # noqa: E402 (after the env)
+    ConfigError,
+    bind_in_use,
+    server_from_env,
+)
 
 try:
     _settings = server_from_env()
 except ConfigError as exc:
     sys.exit(f"gunicorn.conf.py: {exc}")
+# One clear line for a port in use, instead of five retries and a traceback.
+_busy = bind_in_use(_settings.bind)
+if _busy is not None:
+    sys.exit(_busy)
 
 bind = _settings.bind
 # Sync workers, one per core: measured better than gthread or gevent for this CPU-bound work.

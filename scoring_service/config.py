@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import secrets
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -159,6 +161,36 @@ class ServerSettings:
     keepalive: int
     accesslog: str
     loglevel: str
+
+
+def bind_in_use(bind: str) -> str | None:
+    """A sentence when something already listens on ``bind`` (host:port), else None.
+
+    Probed with ``SO_REUSEADDR``, as gunicorn binds: connections of an earlier run waiting in
+    TIME_WAIT do not count, only a listening socket does. A ``unix:`` path is gunicorn's to check.
+    """
+    if bind.startswith("unix:"):
+        return None
+    host, _, port = bind.rpartition(":")
+    host = host.strip("[]") or "0.0.0.0"
+    try:
+        infos = socket.getaddrinfo(host, int(port), type=socket.SOCK_STREAM)
+    except (OSError, ValueError) as exc:
+        return f"SCORING_BIND={bind}: cannot use this address ({exc})"
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return (
+                    f"SCORING_BIND={bind}: that address is already in use (another server "
+                    f"running?); stop it, or choose another, e.g. SCORING_BIND={host}:"
+                    f"{int(port) + 1}"
+                )
+            return f"SCORING_BIND={bind}: cannot listen there ({exc.strerror})"
+    return None
 
 
 def server_from_env(env: Mapping[str, str] | None = None) -> ServerSettings:

@@ -27,7 +27,7 @@ ADMIN_ONLY = {
     ("POST", "/api/v1/alliances/<alliance_id>/rounds"),
     ("PATCH", "/api/v1/alliances/<alliance_id>/rounds/<int(max=2147483647):n>"),
 }
-CREATE = ("POST", "/api/v1/alliances")
+OPERATOR_ONLY = {("POST", "/api/v1/alliances"), ("GET", "/api/v1/alliances")}
 ME = "/api/v1/me/response"
 
 
@@ -91,7 +91,7 @@ def expected(kind: str, method: str, rule: str) -> set[int] | None:
     """The status the table demands (None: allowed, so anything but 401/403/404)."""
     if kind in ("none", "unknown", "revoked"):
         return {401}
-    if (method, rule) == CREATE:
+    if (method, rule) in OPERATOR_ONLY:
         return None if kind == "operator" else {404}
     if rule == ME:
         return None if kind == "invitation" else {403}

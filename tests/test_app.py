@@ -86,3 +86,15 @@ def test_server_settings() -> None:
     ):
         with pytest.raises(ConfigError, match=name):
             server_from_env(env)
+
+
+def test_the_front_page_says_what_this_is_and_links_onwards(client: FlaskClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    html = page.get_data(as_text=True)
+    assert "<h1>Alliance alignment scoring</h1>" in html
+    for link in ("/api/v1/docs", "/api/v1/openapi.json", "/embed.js", "/livez", "/readyz"):
+        assert f'href="{link}"' in html
+        with client.get(link) as linked:  # closed: /embed.js is a file
+            assert linked.status_code == 200, link
+    assert page.headers["Content-Security-Policy"] == "frame-ancestors 'none'"

@@ -340,22 +340,126 @@ def test_errors_go_as_their_questions_are_answered(page: Any, site: Site) -> Non
     form_url, token, _ = site.invite(respondent="noa")
     page.goto(form_url)
     page.click("button[value='submit']")
-    expect(page.locator("#error-summary li")).to_have_count(7)
-    # The summary lists the questions in page order; a link moves focus to its question.
-    assert page.locator("#error-summary li").first.inner_text().startswith("Spread 100 points.")
-    page.locator("#error-summary a[href='#q-g3']").click()
-    assert page.evaluate("document.activeElement.name") == "g3"
-    # Answering one question and saving removes its error; the others stay.
+    summary = page.locator("#error-summary")
+    expect(summary.locator("h2")).to_have_text("7 answers need your attention")
+    # The summary links the first five questions in page order, and counts the others.
+    links = summary.locator("a")
+    expect(links).to_have_count(5)
+    assert links.first.inner_text().startswith("Spread 100 points.")
+    assert summary.locator("p.more").inner_text() == (
+        "And 2 more, marked beside their questions below."
+    )
+    # A link moves focus to its question.
+    page.locator("#error-summary a[href='#q-g1']").click()
+    assert page.evaluate("document.activeElement.name") == "g1"
+    # Answering one question and saving removes its error; the others stay, and the summary
+    # follows: one fewer, the next question linked in its place.
     page.keyboard.press("Space")
-    expect(page.locator("#err-g3")).to_have_count(0)
-    expect(page.locator("#error-summary li")).to_have_count(6)
-    assert page.get_attribute("#q-g3", "aria-invalid") is None
+    expect(page.locator("#err-g1")).to_have_count(0)
+    expect(summary.locator("h2")).to_have_text("6 answers need your attention")
+    targets = [f"#q-{key}" for key in ("priorities", "t1", "t2", "t3", "g2")]
+    assert [links.nth(n).get_attribute("href") for n in range(links.count())] == targets
+    assert summary.locator("p.more").inner_text() == "And 1 more, marked beside its question below."
+    assert page.get_attribute("#q-g1", "aria-invalid") is None
     assert page.get_attribute("#q-t1", "aria-invalid") == "true"
+    # Said once when it came: its updates while the person answers are not alerts again.
+    assert summary.get_attribute("role") is None
+    assert serious(page) == [], "the summary after a save"
     # Text typed without leaving the field is saved after a pause.
     page.fill("#f-comments", "Still typing")
     expect(page.locator("#save-status")).to_have_text("Saved")
     page.wait_for_timeout(2500)
     assert site.stored(token)["answers"].get("comments") == "Still typing"
+
+
+def summary_of(page: Any) -> dict[str, Any]:
+    """The error summary as a person sees it: heading, links (target and text), the last line."""
+    summary = page.locator("#error-summary")
+    links = summary.locator("li a")
+    more = summary.locator("p.more")
+    return {
+        "heading": summary.locator("h2").inner_text(),
+        "links": [
+            (links.nth(n).get_attribute("href"), links.nth(n).inner_text())
+            for n in range(links.count())
+        ],
+        "more": more.inner_text() if more.count() else None,
+    }
+
+
+def test_an_early_submit_shows_a_short_summary_with_and_without_script(
+    chromium: Any, site: Site
+) -> None:
+    """The default survey submitted at once: the count, five links, how many more, focus on the
+    summary, nothing serious for axe; the same summary as the page without script. Then 150 of
+    100 points: the summary keeps the points' problem, worded anew, among the others."""
+    from scoring_service.forms.views import SUMMARY_SHOWN
+    from scoring_service.surveys import load_registry
+
+    survey = load_registry(ROOT / "surveys").get("alliance-objectives")
+    required = [i.id for i in survey.items if i.required]
+    plain_url, _, _ = site.invite(survey="alliance-objectives", respondent="eli")
+    # The server's order of the problems (the JSON the script receives).
+    errors = site.client.post(
+        plain_url.removeprefix(site.url),
+        data={"action": "submit"},
+        headers={"Accept": "application/json"},
+    ).json["errors"]
+    assert len(errors) == len(required)
+    shown = list(errors)[:SUMMARY_SHOWN]
+    # Without script: the page the server renders after a plain POST.
+    bare = chromium.new_context()
+    bare.route("**/form.js", lambda route: route.abort())
+    plain = bare.new_page()
+    plain.goto(plain_url)
+    plain.click("button[value='submit']")
+    expect(plain.locator("#error-summary")).to_have_count(1)
+    without_script = summary_of(plain)
+    bare.close()
+    # With script: the same form, answered by fetch in JSON.
+    form_url, token, _ = site.invite(survey="alliance-objectives", respondent="fay")
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(form_url)
+    page.click("button[value='submit']")
+    summary = page.locator("#error-summary")
+    expect(summary).to_have_count(1)
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert summary.get_attribute("role") == "alert"
+    with_script = summary_of(page)
+    assert with_script["heading"] == f"{len(required)} answers need your attention"
+    assert [href for href, _ in with_script["links"]] == [f"#q-{key}" for key in shown]
+    assert with_script["links"][0][1].endswith("Give your points.")
+    rest = len(required) - SUMMARY_SHOWN
+    assert with_script["more"] == f"And {rest} more, marked beside their questions below."
+    assert with_script == without_script  # the page does not depend on the script
+    assert page.locator("p.error").count() == len(required)  # each beside its question
+    assert serious(page) == [], "early submit"
+    # The links work: focus goes to the question's first control.
+    page.locator(f"#error-summary a[href='#q-{shown[1]}']").click()
+    assert page.evaluate("document.activeElement.name") == shown[1]
+    # 150 of 100 points: saved as typed, refused; the points' problem stays in the summary.
+    (item,) = survey.items_of("allocation")
+    first, second = survey.objective_ids[:2]
+    page.fill(f"#f-{item.id}-{first}", "80")
+    page.fill(f"#f-{item.id}-{second}", "70")
+    expect(page.locator(f"#err-{item.id}")).to_contain_text("The points add up to 150")
+    expect(summary.locator(f"a[href='#q-{item.id}']")).to_contain_text(
+        "The points add up to 150; at most 100 can be given."
+    )
+    assert summary_of(page)["heading"] == f"{len(required)} answers need your attention"
+    expect(summary.locator("li a")).to_have_count(SUMMARY_SHOWN)
+    assert serious(page) == [], "points over their total"
+    page.screenshot(path=str(SHOTS / "form-early-submit.png"), full_page=False)
+    # Submitted again: a new summary with the sum as the service words it for a submit.
+    page.click("button[value='submit']")
+    expect(summary.locator(f"a[href='#q-{item.id}']")).to_contain_text(
+        "The points add up to 150; they must add up to 100."
+    )
+    assert summary.get_attribute("role") == "alert"
+    assert summary_of(page)["heading"] == f"{len(required)} answers need your attention"
+    context.close()
+    assert site.stored(token)["complete"] is False
 
 
 def test_a_double_click_submits_once(page: Any, site: Site) -> None:

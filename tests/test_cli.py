@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -67,6 +69,25 @@ def test_table_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert main(["score", "--survey", "mini", "--format", "table", str(tmp_path / "r.csv")]) == 0
     out = capsys.readouterr().out
     assert out.startswith("alignment") and "trust" in out and "[high]" in out
+    partners = sorted({r["partner"] for r in responses()})
+    assert f"gap: {partners[1]} minus {partners[0]}" in out  # the sign, named
+    assert "q: the gap's Benjamini-Hochberg adjusted p-value" in out
+
+
+def test_the_command_line_imports_nothing_heavy_to_start() -> None:
+    """`scoring-service --help` answers at once: the engine, the store and Flask load only in
+    the commands that use them."""
+    code = (
+        "import sys, scoring_service.cli; "
+        "print(sorted(m for m in ('numpy', 'scipy', 'sqlalchemy', 'flask', 'marshmallow') "
+        "if m in sys.modules))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]"
+    helped = subprocess.run(
+        [sys.executable, "-m", "scoring_service", "--help"], capture_output=True, text=True
+    )
+    assert helped.returncode == 0 and "rotate-admin-key" in helped.stdout
 
 
 def test_bad_csv_names_the_cell(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -176,3 +197,17 @@ def test_rotate_admin_key(
     assert client.get(url, headers={"Authorization": f"Bearer {new}"}).status_code == 200
     assert main(["rotate-admin-key", "nope"]) == 2
     app.extensions["scoring"].store.dispose()
+
+
+def test_the_readme_csv_example_scores_like_its_json(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """README's offline examples: the shipped CSV holds the same two partners as the JSON."""
+    monkeypatch.delenv("SCORING_SURVEYS_DIR")  # the real surveys, as the README runs it
+    examples = Path(__file__).resolve().parent.parent / "docs" / "examples"
+    assert main(["score", str(examples / "score-request.json")]) == 0
+    from_json = json.loads(capsys.readouterr().out)
+    csv_file = str(examples / "score-request.csv")
+    assert main(["score", "--survey", "alliance-objectives", csv_file]) == 0
+    assert json.loads(capsys.readouterr().out) == from_json
+    assert from_json["partners"] == ["acme", "globex"]

@@ -532,3 +532,143 @@ def test_the_forms_own_words_are_marked_when_in_another_language(tmp_path: Path)
     assert '<span id="progress-text" lang="en">' in html
     german = w.client.get(w.url, headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert ' lang="en">' not in german.split("<body>")[1]  # one language: nothing marked
+
+
+def error_summary(page: str) -> tuple[str, list[tuple[str, str]], str | None]:
+    """The error summary of a rendered form: its heading, its links (target, text), and the
+    line that counts the problems it does not link (None: every problem is linked)."""
+    import html
+
+    found = re.search(r'<div id="error-summary".*?</div>', page, re.S)
+    assert found, "no error summary"
+    block = found.group(0)
+    heading = re.search(r"<h2[^>]*>(.*?)</h2>", block, re.S)
+    more = re.search(r'<p class="more"[^>]*>(.*?)</p>', block, re.S)
+    links = re.findall(r'<li><a href="#([^"]+)">(.*?)</a></li>', block, re.S)
+    assert heading
+    return (
+        html.unescape(heading.group(1)),
+        [(target, html.unescape(text)) for target, text in links],
+        html.unescape(more.group(1)) if more else None,
+    )
+
+
+def default_survey() -> Any:
+    from scoring_service.surveys import load_registry
+
+    from .helpers import ROOT
+
+    return load_registry(ROOT / "surveys").get("alliance-objectives")
+
+
+def test_an_early_submit_summarises_the_problems_instead_of_listing_all(stored_app: Flask) -> None:
+    """The default survey submitted empty: the count, the first five problems as links, how
+    many more; every problem still beside its question."""
+    from scoring_service.forms.views import SUMMARY_SHOWN
+
+    survey = default_survey()
+    required = [i.id for i in survey.items if i.required]
+    w = Invited(stored_app.test_client(), survey="alliance-objectives")
+    as_json = w.client.post(
+        w.url, data={"action": "submit"}, headers={"Accept": "application/json"}
+    )
+    errors = as_json.json["errors"]  # in page order: the points first
+    assert sorted(errors) == sorted(required) and next(iter(errors)) == "priorities"
+    page = w.client.post(w.url, data={"action": "submit"})
+    assert page.status_code == 422
+    html = page.get_data(as_text=True)
+    heading, links, more = error_summary(html)
+    assert heading == f"{len(required)} answers need your attention"
+    shown = list(errors)[:SUMMARY_SHOWN]
+    assert [target for target, _ in links] == [f"q-{key}" for key in shown]
+    texts = {i.id: i.text["en"] for i in survey.items}
+    for (_, text), key in zip(links, shown, strict=True):
+        assert text == f"{texts[key]} {errors[key]}"
+    rest = len(required) - SUMMARY_SHOWN
+    assert more == f"And {rest} more, marked beside their questions below."
+    # Every problem is still marked beside its question, and the page is far shorter.
+    assert html.count('<p class="error" id="err-') == len(required)
+    for key in required:
+        assert f'<p class="error" id="err-{key}">' in html
+
+
+def test_the_points_problem_is_in_the_summary_among_many_others(stored_app: Flask) -> None:
+    """150 of 100 points with every other question unanswered: the points' sum is listed."""
+    survey = default_survey()
+    required = [i.id for i in survey.items if i.required]
+    (item,) = survey.items_of("allocation")
+    first, second = survey.objective_ids[:2]
+    w = Invited(stored_app.test_client(), survey="alliance-objectives")
+    typed = {f"{item.id}.{first}": "80", f"{item.id}.{second}": "70", "action": "submit"}
+    html = w.client.post(w.url, data=typed).get_data(as_text=True)
+    assert "Total: 150 of 100 points. 50 points too many: take some away." in html
+    heading, links, more = error_summary(html)
+    assert heading == f"{len(required)} answers need your attention"  # the points count too
+    assert links[0] == (
+        f"q-{item.id}",
+        f"{item.text['en']} The points add up to 150; they must add up to 100.",
+    )
+    assert more is not None and f"And {len(required) - len(links)} more" in more
+
+
+def test_the_summary_lists_the_points_problem_wherever_it_comes() -> None:
+    """The rule itself: the first five in the order given, and the points' own problem always
+    (here put last, as a survey could order its page otherwise)."""
+    from scoring_service.forms.views import summary_keys
+
+    survey = default_survey()
+    likert = [i.id for i in survey.items if i.type == "likert"]
+    errors = {key: "Choose one answer." for key in likert[:10]}
+    errors["priorities"] = "The points add up to 150; they must add up to 100."
+    assert summary_keys(survey, errors) == [*likert[:4], "priorities"]
+    assert summary_keys(survey, {"priorities": "x"}) == ["priorities"]
+    assert summary_keys(survey, {}) == []
+    # A points field's own problem ("Enter a whole number") is one like the others.
+    fields = {
+        f"priorities.{o}": "Enter a whole number from 0 to 100." for o in survey.objective_ids
+    }
+    assert summary_keys(survey, fields) == list(fields)[:5]
+
+
+@pytest.mark.parametrize(
+    ("missing", "heading", "more"),
+    [
+        (["t1"], "1 answer needs your attention", None),
+        (["t1", "t2", "t3", "g1", "g2"], "5 answers need your attention", None),
+        (
+            ["t1", "t2", "t3", "g1", "g2", "g3"],
+            "6 answers need your attention",
+            "And 1 more, marked beside its question below.",
+        ),
+    ],
+)
+def test_the_summary_counts_in_the_singular_and_the_plural(
+    form_app: Flask, missing: list[str], heading: str, more: str | None
+) -> None:
+    w = Invited(form_app.test_client())
+    data = {k: v for k, v in FULL.items() if k not in missing}
+    html = w.client.post(w.url, data={**data, "action": "submit"}).get_data(as_text=True)
+    shown_heading, links, shown_more = error_summary(html)
+    assert (shown_heading, shown_more) == (heading, more)
+    assert [target for target, _ in links] == [f"q-{key}" for key in missing[:5]]
+
+
+def test_the_summary_speaks_the_forms_language(form_app: Flask) -> None:
+    w = Invited(form_app.test_client())
+    page = w.client.post(w.url, data={"action": "submit"}, headers={"Accept-Language": "de"})
+    heading, links, more = error_summary(page.get_data(as_text=True))
+    assert heading == "7 Antworten brauchen noch Ihre Aufmerksamkeit"
+    assert len(links) == 5 and more == "Dazu 2 weitere, unten bei ihren Fragen markiert."
+
+
+def test_every_language_has_every_word_and_both_counts() -> None:
+    from scoring_service.forms.i18n import STRINGS, Words
+    from scoring_service.forms.views import SCRIPT_WORDS
+
+    for lang, table in STRINGS.items():
+        assert set(table) == set(STRINGS["en"]), lang
+        assert set(SCRIPT_WORDS) <= set(table), lang
+        words = Words(lang)
+        for key in ("errors_count", "errors_more"):
+            one, many = words.count(key, 1), words.count(key, 12)
+            assert "1" in one and "12" in many and one.replace("1", "12") != many, lang

@@ -124,10 +124,11 @@ def test_gap_interval_and_test_are_welch(default_survey: Survey) -> None:
     assert not any(i.reverse for i in default_survey.items if i.id in items)
     ref = sps.ttest_ind(by["globex"], by["acme"], equal_var=False)
     ci = ref.confidence_interval(0.95)
+    # The document keeps 10 significant digits (scoring.tidy).
     assert dim["gap"] == pytest.approx(np.mean(by["globex"]) - np.mean(by["acme"]))
-    assert dim["gap_ci"] == pytest.approx([ci.low, ci.high], rel=1e-12)
+    assert dim["gap_ci"] == pytest.approx([ci.low, ci.high], rel=1e-9)
     student = sps.ttest_ind(by["globex"], by["acme"])
-    assert dim["p_value"] == pytest.approx(max(ref.pvalue, student.pvalue), rel=1e-12)
+    assert dim["p_value"] == pytest.approx(max(ref.pvalue, student.pvalue), rel=1e-9)
     assert student.pvalue != pytest.approx(ref.pvalue)
 
 

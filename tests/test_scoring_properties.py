@@ -169,3 +169,19 @@ def test_identical_answer_sets(mini: Survey, a: list[dict[str, Any]]) -> None:
         assert d["agreement"] in (None, 100.0)
     between = {"objective_conflict", "priority_divergence", "expectation_gap"}
     assert not [f for f in r["conflicts"] if f["kind"] in between]
+
+
+@given(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False), st.floats(0, 1e6))
+def test_tidy_rounds_monotonically_to_ten_digits(x: float, d: float) -> None:
+    """Rounding keeps the order of figures (an interval still holds its estimate) and leaves at
+    most 10 significant digits; probabilities keep their small values."""
+    from scoring_service.scoring import tidy
+
+    lo, hi = tidy(x), tidy(x + d)
+    assert lo <= hi
+    assert len(repr(abs(lo)).replace(".", "").lstrip("0").split("e")[0]) <= 11  # 10 + a trailing 0
+    assert tidy({"p_value": 3.25e-13})["p_value"] == 3.25e-13
+    assert tidy({"gap": 4.440892098500626e-16, "agreement": 99.99999999999999}) == {
+        "gap": 0.0,
+        "agreement": 100.0,
+    }

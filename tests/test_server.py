@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import time
 import urllib.error
@@ -11,6 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from scoring_service.config import bind_in_use
 
 from .helpers import GUNICORN, ROOT, env, free_port
 
@@ -84,6 +87,30 @@ def test_a_bad_setting_stops_start_up_naming_it() -> None:
     )
     assert run.returncode != 0
     assert "SCORING_TIMEOUT='soon': must be an integer" in run.stderr
+
+
+def test_a_port_in_use_is_one_clear_line() -> None:
+    """Something already listens on SCORING_BIND: gunicorn stops at once, saying so in one line
+    (no retries, no traceback)."""
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        run = subprocess.run(
+            GUNICORN,
+            cwd=ROOT,
+            env=env(SCORING_BIND=f"127.0.0.1:{port}"),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert run.returncode != 0
+    lines = run.stderr.strip().splitlines()
+    assert lines == [
+        f"SCORING_BIND=127.0.0.1:{port}: that address is already in use (another server "
+        f"running?); stop it, or choose another, e.g. SCORING_BIND=127.0.0.1:{port + 1}"
+    ], run.stderr
+    assert bind_in_use(f"127.0.0.1:{free_port()}") is None
 
 
 def test_the_access_log_never_shows_an_invitation_token(tmp_path: Path) -> None:

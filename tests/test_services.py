@@ -21,7 +21,7 @@ from scoring_service.store.models import CachedResult, Round
 from scoring_service.store.writes import claim_open_round
 from scoring_service.surveys import Survey
 
-from .helpers import World, answers, settings_for
+from .helpers import OPERATOR, World, answers, bearer, new_alliance, settings_for
 
 T = dt.datetime(2030, 6, 1, 12, 0, tzinfo=dt.UTC)
 TICK = dt.timedelta(microseconds=1)
@@ -169,3 +169,21 @@ def test_field_problems_carry_a_code_and_its_params_as_published(client: Any) ->
     problem = published["FieldProblem"]
     assert set(problem["properties"]) == {"path", "message", "code", "params"}
     assert set(problem["required"]) == {"path", "message", "code", "params"}
+
+
+def test_the_operator_lists_alliances_newest_first_without_secrets(stored: Any) -> None:
+    made = [new_alliance(stored, name=f"A{k}") for k in range(3)]
+    op = bearer(OPERATOR)
+    first = stored.get("/api/v1/alliances?limit=2", headers=op)
+    assert first.status_code == 200
+    assert [a["name"] for a in first.json["items"]] == ["A2", "A1"]
+    assert all("admin_key" not in a and "key" not in a for a in first.json["items"])
+    cursor = first.json["next_cursor"]
+    rest = stored.get("/api/v1/alliances", query_string={"limit": 2, "cursor": cursor}, headers=op)
+    assert [a["name"] for a in rest.json["items"]] == ["A0"] and rest.json["next_cursor"] is None
+    assert rest.json["items"][0]["id"] == made[0]["id"]
+    # Nobody else learns that alliances exist; a cursor this API did not give is named.
+    assert stored.get("/api/v1/alliances", headers=bearer(made[0]["admin_key"])).status_code == 404
+    assert stored.get("/api/v1/alliances").status_code == 401
+    bad = stored.get("/api/v1/alliances?cursor=yesterday", headers=op)
+    assert bad.status_code == 422 and bad.json["errors"][0]["code"] == "bad_cursor"

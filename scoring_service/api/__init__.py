@@ -11,6 +11,7 @@ from . import (
     alliances,
     cors,
     health,
+    home,
     idempotency,
     invitations,
     problems,
@@ -46,6 +47,7 @@ def init_app(app: Flask) -> problems.ProblemApi:
     for module in (*blueprints, stakeholders):
         api.register_blueprint(module.blp)
     problems.register(app)
+    app.register_blueprint(home.bp)
 
     @app.get("/api/v1/docs/static/<path:filename>")
     def _swagger_static(filename: str) -> Response:

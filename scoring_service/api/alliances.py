@@ -7,7 +7,15 @@ from typing import Any
 from flask.views import MethodView
 
 from ..context import env, principal, reading, writing
-from ..schemas.stored import AllianceIn, AllianceOut, AlliancePatch, KeyList, KeyOut
+from ..schemas.stored import (
+    AllianceIn,
+    AllianceList,
+    AllianceOut,
+    AlliancePatch,
+    KeyList,
+    KeyOut,
+    PageQuery,
+)
 from ..services import alliances
 from . import access
 from .problems import Blueprint, problem_responses
@@ -29,6 +37,18 @@ class Alliances(MethodView):
         """
         with writing() as session:
             return alliances.create(session, principal(), env(), body)
+
+    @access.needs("operator")
+    @blp.arguments(PageQuery(), location="query")
+    @blp.response(200, AllianceList)
+    @errors(401, 404, 422)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """List the alliances, newest first (operator token); paginated by ``cursor``
+
+        No secrets: a lost admin key is replaced with ``scoring-service rotate-admin-key <id>``.
+        """
+        with reading() as session:
+            return alliances.list_alliances(session, principal(), query)
 
 
 @blp.route("/alliances/<alliance_id>")

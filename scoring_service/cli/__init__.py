@@ -7,18 +7,16 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.exc import SQLAlchemyError
-
-from ..answers import parse_responses
-from ..answers.csvfile import name_lines, read_csv
 from ..config import ConfigError, from_env
 from ..errors import FieldError, InvalidInput, ScoringError
-from ..schemas.score import ScoreRequestSchema
-from ..scoring import Result, score
-from ..surveys import load_registry
-from ..surveys.file_schema import flatten_errors
+
+if TYPE_CHECKING:
+    from ..scoring import Result
+
+# The engine (scipy), the store (SQLAlchemy) and the schemas are imported by the commands that
+# use them: `scoring-service --help` answers at once.
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -72,6 +70,9 @@ def _load(args: argparse.Namespace) -> tuple[str, int | None, Any]:
         raise UsageError("the JSON file must hold an object like the API's body")
     if args.survey:
         body["survey"] = args.survey
+    from ..schemas.score import ScoreRequestSchema
+    from ..surveys import flatten_errors
+
     problems = flatten_errors(ScoreRequestSchema().validate(body))
     if problems:
         raise InvalidInput([FieldError(path, message) for path, message in problems])
@@ -84,7 +85,8 @@ def _fmt(x: float | None, digits: int = 2) -> str:
 
 
 def table(result: Result) -> str:
-    """A plain-text summary of a result document: alignment, dimensions, conflicts, warnings."""
+    """A plain-text summary of a result document: alignment, dimensions, conflicts, warnings,
+    with a legend of the columns."""
     a, b = result["partners"]
     al = result["alignment"]
     ci = al["ci"]
@@ -103,11 +105,23 @@ def table(result: Result) -> str:
     lines += ["", f"conflicts ({len(result['conflicts'])})"]
     lines += [f"  [{c['severity']}] {c['message']}" for c in result["conflicts"]]
     lines += [f"  warning: {w['message']}" for w in result["warnings"]]
+    lines += [
+        "",
+        f"gap: {b} minus {a} (mean on the dimension's scale); agree: agreement within both "
+        "partners (0-100);",
+        "q: the gap's Benjamini-Hochberg adjusted p-value (a gap is flagged when q is below "
+        "the level and the gap is large enough; '-' when no test could run).",
+    ]
     return "\n".join(lines)
 
 
 def _score(args: argparse.Namespace) -> int:
     """The ``score`` command."""
+    from ..answers import parse_responses
+    from ..answers.csvfile import name_lines, read_csv
+    from ..scoring import score
+    from ..surveys import load_registry
+
     settings = from_env()
     registry = load_registry(settings.surveys_dir)
     survey_id, version, raw = _load(args)
@@ -146,14 +160,14 @@ def _run(args: argparse.Namespace) -> int:
     """Dispatch a parsed command line; errors become messages and exit status 2."""
     try:
         if args.command == "check-surveys":
+            from ..surveys import load_registry
+
             registry = load_registry(from_env().surveys_dir)
             for s in registry.latest():
                 print(f"{s.id}: versions {registry.versions(s.id)} ok")
             return 0
         if args.command in ("db", "setup", "rotate-admin-key"):
-            from . import admin
-
-            return admin.run(args)
+            return _admin(args)
         return _score(args)
     except BrokenPipeError:
         raise
@@ -161,6 +175,19 @@ def _run(args: argparse.Namespace) -> int:
         for e in exc.errors:
             print(f"error: {e}", file=sys.stderr)
         return 2
-    except (ScoringError, ConfigError, UsageError, OSError, ValueError, SQLAlchemyError) as exc:
+    except (ScoringError, ConfigError, UsageError, OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _admin(args: argparse.Namespace) -> int:
+    """The database and key commands; a database that cannot be used is an error message."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from . import admin
+
+    try:
+        return admin.run(args)
+    except SQLAlchemyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -2,7 +2,7 @@
 
 The questions come from the survey file in whatever languages it has; these strings frame them.
 A language the survey has but this table lacks falls back to English for the frame only.
-Kept as a plain table rather than gettext catalogues: about thirty strings, no build step.
+Kept as a plain table rather than gettext catalogues: about forty strings, no build step.
 """
 
 from __future__ import annotations
@@ -34,7 +34,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "not_saved": "Not saved yet: see the marked answers.",
         "offline": "Not saved: the connection failed. Your answers are still here; try again.",
         "submitted": "Thank you: your answers are submitted. You can change them until the round closes.",
-        "errors_summary": "Please check these answers:",
+        "errors_count": "{n} answers need your attention",
+        "errors_count_one": "{n} answer needs your attention",
+        "errors_more": "And {n} more, marked beside their questions below.",
+        "errors_more_one": "And {n} more, marked beside its question below.",
         "error_prefix": "Error:",
         "required_choice": "Choose one answer.",
         "required_text": "Answer this question.",
@@ -71,7 +74,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "not_saved": "Noch nicht gespeichert: siehe die markierten Antworten.",
         "offline": "Nicht gespeichert: Die Verbindung ist fehlgeschlagen. Ihre Antworten sind noch da; bitte erneut versuchen.",
         "submitted": "Vielen Dank: Ihre Antworten sind abgesendet. Sie können sie ändern, bis die Runde endet.",
-        "errors_summary": "Bitte prüfen Sie diese Antworten:",
+        "errors_count": "{n} Antworten brauchen noch Ihre Aufmerksamkeit",
+        "errors_count_one": "{n} Antwort braucht noch Ihre Aufmerksamkeit",
+        "errors_more": "Dazu {n} weitere, unten bei ihren Fragen markiert.",
+        "errors_more_one": "Dazu {n} weitere, unten bei ihrer Frage markiert.",
         "error_prefix": "Fehler:",
         "required_choice": "Bitte eine Antwort wählen.",
         "required_text": "Bitte beantworten Sie diese Frage.",
@@ -108,7 +114,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "not_saved": "Pas encore enregistré : voyez les réponses signalées.",
         "offline": "Non enregistré : la connexion a échoué. Vos réponses sont toujours là ; réessayez.",
         "submitted": "Merci : vos réponses sont envoyées. Vous pouvez les modifier jusqu'à la clôture du tour.",
-        "errors_summary": "Vérifiez ces réponses :",
+        "errors_count": "{n} réponses demandent votre attention",
+        "errors_count_one": "{n} réponse demande votre attention",
+        "errors_more": "Et {n} autres, signalées plus bas à côté de leur question.",
+        "errors_more_one": "Et {n} autre, signalée plus bas à côté de sa question.",
         "error_prefix": "Erreur :",
         "required_choice": "Choisissez une réponse.",
         "required_text": "Répondez à cette question.",
@@ -136,6 +145,11 @@ class Words:
     def __call__(self, key: str, **values: object) -> str:
         """The string ``key``, with ``values`` filled in."""
         return self._table.get(key, STRINGS[FALLBACK][key]).format(**values)
+
+    def count(self, key: str, n: int, **values: object) -> str:
+        """The string ``key`` for ``n`` things: ``key + "_one"`` for one, else ``key`` (the
+        languages here have these two forms); ``{n}`` filled in. The script does the same."""
+        return self(f"{key}_one" if n == 1 else key, n=n, **values)
 
     def table(self, keys: Iterable[str]) -> dict[str, str]:
         """Raw strings (placeholders kept), for the page's script."""

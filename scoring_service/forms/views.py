@@ -32,9 +32,13 @@ bp = Blueprint(
 # Strings the page's script needs (placeholders filled in the browser).
 SCRIPT_WORDS = (
     *("total", "total_left", "total_over", "total_ok", "progress"),
-    *("autosaved", "not_saved", "offline", "submitted", "saved", "error_prefix", "errors_summary"),
+    *("autosaved", "not_saved", "offline", "submitted", "saved", "error_prefix"),
+    *("errors_count", "errors_count_one", "errors_more", "errors_more_one"),
     *("incomplete_again", "failed"),
 )
+# The error summary links this many problems (and the points' own problem always), then says
+# how many more there are: each is also marked beside its question. form.js follows the rule.
+SUMMARY_SHOWN = 5
 
 
 def _lookup(token: str) -> Invited | None:
@@ -151,6 +155,7 @@ def _render(
     totals = {
         i.id: points_total(survey, i.id, values, words) for i in survey.items_of("allocation")
     }
+    listed = summary_keys(survey, errors)
     html = render_template(
         "forms/form.html",
         lang=lang,
@@ -162,6 +167,8 @@ def _render(
         round=found.round,
         values=values,
         errors=errors,
+        summary={key: errors[key] for key in listed},
+        summary_shown=SUMMARY_SHOWN,
         notice=notice,
         done=done,
         total=total,
@@ -262,6 +269,23 @@ def in_page_order(survey: Survey, errors: Errors) -> Errors:
     order += [i.id for i in survey.items_of("text")]
     rank = {key: k for k, key in enumerate(order)}
     return dict(sorted(errors.items(), key=lambda kv: rank.get(kv[0], len(rank))))
+
+
+def summary_keys(survey: Survey, errors: Errors, shown: int = SUMMARY_SHOWN) -> list[str]:
+    """The problems the summary at the top links, in the order of ``errors`` (page order): the
+    first ``shown``, and every allocation's own problem (its sum, or no points at all) wherever
+    it comes; the others are only counted there. form.js applies the same rule to the errors
+    on the page (an allocation's fieldset is the anchor of its own problem)."""
+    pinned = {item.id for item in survey.items_of("allocation")}
+    room = shown - sum(key in pinned for key in errors)
+    listed = []
+    for key in errors:
+        if key not in pinned:
+            if room <= 0:
+                continue
+            room -= 1
+        listed.append(key)
+    return listed
 
 
 def _field(path: str) -> str:

@@ -91,7 +91,9 @@ class PartnerOut(Schema):
     name = fields.String()
 
 
-class AllianceOut(Schema):
+class AllianceSummary(Schema):
+    """An alliance as lists show it (no secret)."""
+
     id = fields.String()
     name = fields.String()
     survey = fields.String()
@@ -100,6 +102,9 @@ class AllianceOut(Schema):
     min_group_size = fields.Integer()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
+
+
+class AllianceOut(AllianceSummary):
     admin_key = fields.String(
         metadata={
             "description": "only in the answer that creates it: keep it, it is not shown again"
@@ -115,6 +120,11 @@ class KeyOut(Schema):
     created_at = fields.DateTime()
     revoked_at = fields.DateTime(allow_none=True)
     key = fields.String(metadata={"description": "only when created: not shown again"})
+
+
+class AllianceList(Schema):
+    items = fields.List(fields.Nested(AllianceSummary))
+    next_cursor = fields.String(allow_none=True)
 
 
 class KeyList(Schema):

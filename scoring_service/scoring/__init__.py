@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from importlib.metadata import version
+from typing import Any, cast
 
 from ..answers import AnswerSheet
 from ..surveys import Survey
@@ -21,7 +22,7 @@ from .objectives import objectives_block
 from .prepare import Group, Prepared, prepare
 from .shared import shared_findings
 
-ENGINE_VERSION = "2.0.0"
+ENGINE_VERSION = "2.1.0"
 _VERSIONS = {name: version(name) for name in ("numpy", "scipy", "krippendorff")}
 
 __all__ = ["ENGINE_VERSION", "Result", "score"]
@@ -48,7 +49,7 @@ def score(
     consensus = consensus_block(p, internal, not_run)
     shared, strengths = shared_findings(p)
     conflicts, warnings = conflicts_list(p, obj, dim, internal + shared)
-    return {
+    doc: Result = {
         "survey": {"id": survey.id, "version": survey.version},
         "partners": [g.key for g in p.groups],
         "alignment": alignment_block(p, obj, dim),
@@ -61,6 +62,37 @@ def score(
         "warnings": _warnings(p) + warnings,
         "method": _method(p),
     }
+    return cast(Result, tidy(doc))
+
+
+# Probabilities keep their small values (a p-value of 1e-12 is not 0); every other figure is on
+# a scale (1-5, 0-100 points, -1..1) where a value under 1e-10 is arithmetic noise.
+PROBABILITIES = frozenset(("p_value", "q_value", "p_values", "rwg_j_p"))
+DECIMALS = 10
+DIGITS = 10
+
+
+def tidy(value: Any, probability: bool = False) -> Any:
+    """The document with its floats rounded once, where it is assembled: probabilities to
+    ``DIGITS`` significant digits, every other figure to ``DECIMALS`` decimal places and then
+    ``DIGITS`` significant digits, so that float noise (``4.440892098500626e-16``,
+    ``99.99999999999999``) reads as the number it is (``0.0``, ``100.0``).
+
+    Every decision (flags, bands) is taken before, on the unrounded figures; rounding is
+    monotone, so an interval still holds its estimate. ``stats/`` is never rounded.
+
+    >>> tidy({"gap": 4.440892098500626e-16, "agreement": 99.99999999999999, "p_value": 1.234e-12})
+    {'gap': 0.0, 'agreement': 100.0, 'p_value': 1.234e-12}
+    """
+    if isinstance(value, float):
+        if not probability:
+            value = round(value, DECIMALS)
+        return float(f"{value:.{DIGITS}g}") + 0.0  # + 0.0: no -0.0
+    if isinstance(value, dict):
+        return {k: tidy(v, probability or k in PROBABILITIES) for k, v in value.items()}
+    if isinstance(value, list):
+        return [tidy(v, probability) for v in value]
+    return value
 
 
 def _sample(p: Prepared) -> dict[str, SampleEntry]:

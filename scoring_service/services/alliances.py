@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import Connection, select, update
@@ -12,6 +13,7 @@ from ..store.credentials import ADMIN_PREFIX, PARTNER_PREFIX, digest, hint, new_
 from ..store.models import Alliance, ApiKey, AuditEntry, Partner, Round, now
 from . import Env
 from .access import Principal, visible_alliance
+from .paging import page
 
 
 def alliance_json(a: Alliance) -> dict[str, Any]:
@@ -96,6 +98,36 @@ def create(session: Session, who: Principal, env: Env, body: dict[str, Any]) -> 
     _key, secret = _issue_key(session, env.settings.secret_key, found.id, None)
     audit(session, found.id, "operator", "alliance.create")
     return alliance_json(found) | {"admin_key": secret}
+
+
+def _after(raw: str | None) -> tuple[dt.datetime, str] | None:
+    """The position a page cursor of the alliance list names: ``<created_at>|<id>``."""
+    if raw is None:
+        return None
+    when, _, last = raw.partition("|")
+    try:
+        at = dt.datetime.fromisoformat(when)
+    except ValueError:
+        at = None
+    if at is None or at.tzinfo is None or not last or len(last) > 32:
+        raise invalid("cursor", "not a cursor this API gave", "bad_cursor")
+    return at, last
+
+
+def list_alliances(session: Session, who: Principal, query: dict[str, Any]) -> dict[str, Any]:
+    """Every alliance, newest first, a page at a time (the operator); no secrets."""
+    if who.kind != "operator":
+        raise NotFound()
+    stmt = select(Alliance).order_by(Alliance.created_at.desc(), Alliance.id.desc())
+    after = _after(query["cursor"])
+    if after is not None:
+        at, last = after
+        stmt = stmt.where(
+            (Alliance.created_at < at) | ((Alliance.created_at == at) & (Alliance.id < last))
+        )
+    rows = list(session.scalars(stmt.limit(query["limit"] + 1)))
+    shown, next_cursor = page(rows, query["limit"], lambda a: f"{a.created_at.isoformat()}|{a.id}")
+    return {"items": [alliance_json(a) for a in shown], "next_cursor": next_cursor}
 
 
 def read(session: Session, who: Principal, alliance_id: str) -> dict[str, Any]:

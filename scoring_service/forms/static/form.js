@@ -109,16 +109,12 @@
       if (ids.length) target.setAttribute("aria-describedby", ids.join(" "));
       else target.removeAttribute("aria-describedby");
     }
-    var summary = document.getElementById("error-summary");
-    if (summary && box) {
-      var link = summary.querySelector("a[href='#" + box.id + "']");
-      if (link) link.parentElement.remove();
-      if (!summary.querySelector("li")) summary.remove();
-    }
     p.remove();
   }
+  var elsewhere = [];  // problems of the last submit that have no question on the page
   function clearErrors() {
     form.querySelectorAll("p.error").forEach(removeError);
+    elsewhere = [];
     var summary = document.getElementById("error-summary");
     if (summary) summary.remove();
   }
@@ -129,24 +125,101 @@
       var box = p.parentElement.closest("[id^='q-']");
       if (!box || answered(box)) removeError(p);
     });
+    elsewhere = [];
+    renderSummary(false);
   }
   function labelOf(box) {
     var label = box && box.querySelector("legend, label");
     return label && label.firstChild ? label.firstChild.textContent.trim() + " " : "";
   }
-  /* A submit replaces every error and the summary; a save adds or replaces its own. */
+  function count(key, n) { return say(n === 1 ? key + "_one" : key, { n: n }); }
+  function inUiLang(el) {
+    if (uiLang !== document.documentElement.lang) el.lang = uiLang;
+    return el;
+  }
+  /* The problems on the page, in page order: the errors beside the questions, then any other. */
+  function problems() {
+    var found = [];
+    form.querySelectorAll("p.error").forEach(function (p) {
+      var box = p.parentElement.closest("[id^='q-']");
+      if (!box) return;
+      found.push({
+        href: "#" + box.id,
+        text: labelOf(box) + p.lastChild.textContent,
+        pinned: box.matches("fieldset.allocation")  // the points' own problem (their sum)
+      });
+    });
+    return found.concat(elsewhere);
+  }
+  /* The summary, by the server's rule (views.summary_keys): how many problems, the first few
+     as links and the points' own problem always, then how many more. ``announce`` (a submit):
+     a new summary, an alert, focused. Otherwise (a save) an existing summary follows the
+     errors on the page, quietly: it was announced when it came, and the person is answering. */
+  var summaryShown = parseInt(form.getAttribute("data-summary-shown"), 10) || 5;
+  function renderSummary(announce) {
+    var summary = document.getElementById("error-summary");
+    var all = problems();
+    if (summary && (announce || !all.length)) {
+      summary.remove();
+      summary = null;
+    }
+    if (!all.length || (!summary && !announce)) return;
+    if (!summary) {
+      summary = document.createElement("div");
+      summary.id = "error-summary";
+      summary.className = "error-summary";
+      summary.setAttribute("role", "alert");
+      summary.tabIndex = -1;
+    } else {
+      summary.removeAttribute("role");
+    }
+    var heading = inUiLang(document.createElement("h2"));
+    heading.textContent = count("errors_count", all.length);
+    var room = summaryShown - all.filter(function (problem) { return problem.pinned; }).length;
+    var list = document.createElement("ul"), listed = 0;
+    all.forEach(function (problem) {
+      if (!problem.pinned) {
+        if (room <= 0) return;
+        room -= 1;
+      }
+      var li = document.createElement("li");
+      var a = document.createElement("a");
+      a.href = problem.href;
+      a.textContent = problem.text;
+      li.appendChild(a);
+      list.appendChild(li);
+      listed += 1;
+    });
+    var parts = [heading, list];
+    if (all.length > listed) {
+      var more = inUiLang(document.createElement("p"));
+      more.className = "more";
+      more.textContent = count("errors_more", all.length - listed);
+      parts.push(more);
+    }
+    summary.replaceChildren.apply(summary, parts);
+    if (!announce) return;
+    // Where the server puts it: above the progress line.
+    var progressLine = document.querySelector(".progress");
+    progressLine.parentNode.insertBefore(summary, progressLine);
+    summary.focus();
+    reveal(summary);
+  }
+  /* A submit replaces every error and the summary; a save adds or replaces its own (and an
+     existing summary follows). */
   function showErrors(errors, withSummary) {
     if (withSummary) clearErrors();
-    var keys = Object.keys(errors);  // in page order, as the server sends them
-    keys.forEach(function (key) {
+    Object.keys(errors).forEach(function (key) {  // in page order, as the server sends them
       var box = document.getElementById(anchor(key));
-      if (!box) return;
+      if (!box) {
+        if (withSummary) elsewhere.push({ href: "#" + anchor(key), text: key + " " + errors[key] });
+        return;
+      }
       var old = document.getElementById("err-" + key.replace(/\./g, "-"));
       if (old) removeError(old);
-      var p = document.createElement("p");
+      var p = inUiLang(document.createElement("p"));
       p.className = "error";
       p.id = "err-" + key.replace(/\./g, "-");
-      if (uiLang !== document.documentElement.lang) p.lang = uiLang;
       var hidden = document.createElement("span");
       hidden.className = "visually-hidden";
       hidden.textContent = words.error_prefix + " ";
@@ -162,29 +235,7 @@
         target.setAttribute("aria-describedby", ids.join(" "));
       }
     });
-    if (!withSummary || !keys.length) return;
-    var summary = document.createElement("div");
-    summary.id = "error-summary";
-    summary.className = "error-summary";
-    summary.setAttribute("role", "alert");
-    summary.tabIndex = -1;
-    var heading = document.createElement("h2");
-    if (uiLang !== document.documentElement.lang) heading.lang = uiLang;
-    heading.textContent = words.errors_summary;
-    summary.appendChild(heading);
-    var list = document.createElement("ul");
-    keys.forEach(function (key) {
-      var li = document.createElement("li");
-      var a = document.createElement("a");
-      a.href = "#" + anchor(key);
-      a.textContent = labelOf(document.getElementById(anchor(key))) + errors[key];
-      li.appendChild(a);
-      list.appendChild(li);
-    });
-    summary.appendChild(list);
-    form.parentNode.insertBefore(summary, form);
-    summary.focus();
-    reveal(summary);
+    renderSummary(withSummary);
   }
   /* A summary link moves focus to its question's first control (a hash link would move
      nothing in a frame, and add history entries). */
