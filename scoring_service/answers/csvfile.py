@@ -10,10 +10,12 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
 from typing import Any
 
 from ..errors import FieldError, InvalidInput
 from ..surveys import Survey
+from .parse import MAX_ERRORS
 
 FIXED = ("partner", "role", "respondent")
 INTEGER = re.compile(r"^[+-]?\d+$")
@@ -36,7 +38,7 @@ def _columns(survey: Survey, header: list[str]) -> list[FieldError]:
     errors += [
         FieldError(f"columns.{c}", "missing column", "required") for c in FIXED if c not in header
     ]
-    dupes = {c for c in header if header.count(c) > 1}
+    dupes = {c for c, n in Counter(header).items() if n > 1}  # linear: headers can be long
     errors += [FieldError(f"columns.{c}", "duplicate column", "duplicate") for c in sorted(dupes)]
     return errors
 
@@ -47,6 +49,19 @@ def _cell(value: str, is_text: bool) -> Any:
     if is_text or not INTEGER.match(value) or len(value) > 100:
         return value  # not an integer: the survey check says what it must be
     return int(value)
+
+
+def _at_most(errors: list[FieldError]) -> list[FieldError]:
+    """The first ``MAX_ERRORS`` problems, and how many there are in all when there are more."""
+    if len(errors) <= MAX_ERRORS:
+        return errors
+    total = FieldError(
+        "(file)",
+        f"{len(errors)} problems in all; the first {MAX_ERRORS} are listed",
+        "too_many",
+        {"max": MAX_ERRORS, "got": len(errors)},
+    )
+    return [*errors[:MAX_ERRORS], total]
 
 
 def read_csv(text: str, survey: Survey) -> tuple[list[dict[str, Any]], list[int]]:
@@ -66,11 +81,11 @@ def read_csv(text: str, survey: Survey) -> tuple[list[dict[str, Any]], list[int]
 
 def _read(text: str, survey: Survey) -> tuple[list[dict[str, Any]], list[int]]:
     """:func:`read_csv` without its error translation."""
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))  # Excel's "CSV UTF-8"
     header = [h.strip() for h in next(reader, [])]
     errors = _columns(survey, header)
     if errors:
-        raise InvalidInput(errors)
+        raise InvalidInput(_at_most(errors))
     text_items = {i.id for i in survey.items if i.type == "text"}
     rows: list[dict[str, Any]] = []
     lines: list[int] = []
@@ -105,7 +120,7 @@ def _read(text: str, survey: Survey) -> tuple[list[dict[str, Any]], list[int]]:
         rows.append({**{k: record[k].strip() for k in FIXED}, "answers": answers})
         lines.append(reader.line_num)
     if errors:
-        raise InvalidInput(errors)
+        raise InvalidInput(_at_most(errors))
     return rows, lines
 
 

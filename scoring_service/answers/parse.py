@@ -7,6 +7,7 @@ Every problem is collected with its path, so a client fixes all of them at once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,30 @@ from ..errors import FieldError, InvalidInput
 from ..surveys import Survey
 
 RESPONSE_KEYS = frozenset(("partner", "role", "respondent", "answers"))
+# What no text may hold, anywhere (JSON, CSV, a URL): lone surrogates (no database can store
+# them), C0 control characters other than TAB, LF and CR, and DEL.
+FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+FORBIDDEN_MESSAGE = "must not contain control characters or unpaired surrogates"
+
+
+def bad_character(text: str) -> str | None:
+    r"""The first character ``text`` may not hold, as ``U+XXXX``, or None.
+
+    >>> bad_character("a\ud800b"), bad_character("tab\tok")
+    ('U+D800', None)
+    """
+    found = FORBIDDEN.search(text)
+    return None if found is None else f"U+{ord(found.group()):04X}"
+
+
+def text_problem(path: str, text: str) -> FieldError | None:
+    """The problem of a text with a forbidden character (code ``character``), or None."""
+    bad = bad_character(text)
+    if bad is None:
+        return None
+    return FieldError(path, f"{FORBIDDEN_MESSAGE} (found {bad})", "character", {"found": bad})
+
+
 MAX_ERRORS = 50
 MAX_ID_LENGTH = 200
 # Memory and time grow with respondents x resamples; 1,000 a side is 2 x 500 twice over.
@@ -38,6 +63,10 @@ def _identifier(value: Any, path: str, errors: list[FieldError]) -> str:
     if not isinstance(value, str) or not value.strip() or len(value) > MAX_ID_LENGTH:
         message = f"must be a non-empty string of at most {MAX_ID_LENGTH}"
         errors.append(FieldError(path, message, "length", {"max": MAX_ID_LENGTH}))
+        return ""
+    problem = text_problem(path, value)
+    if problem is not None:
+        errors.append(problem)
         return ""
     return value
 
@@ -117,6 +146,8 @@ def _answers(
             if isinstance(value, str):
                 limit["length"] = len(value)
             errors.append(FieldError(where, message, "too_long", limit))
+        elif (problem := text_problem(where, value)) is not None:
+            errors.append(problem)
         else:
             text[item_id] = value
     return likert, allocation, text

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from .fields import Text
+
 # The result document's schemas live in ``result``; imported here, where they always were.
 from .result import AlignmentSchema, ConflictSchema, ResultSchema
 
@@ -27,9 +29,9 @@ __all__ = [
 class ResponseDoc(Schema):
     """One respondent (documentation of ``responses[]``; checked by the survey-aware parser)."""
 
-    partner = fields.String(required=True, metadata={"example": "acme"})
-    role = fields.String(required=True, metadata={"example": "legal"})
-    respondent = fields.String(required=True, metadata={"example": "r1"})
+    partner = Text(required=True, metadata={"example": "acme"})
+    role = Text(required=True, metadata={"example": "legal"})
+    respondent = Text(required=True, metadata={"example": "r1"})
     answers = fields.Dict(
         required=True,
         metadata={
@@ -44,7 +46,7 @@ class ResponseDoc(Schema):
 class ScoreRequestSchema(Schema):
     """Body of ``POST /api/v1/score``."""
 
-    survey = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    survey = Text(required=True, validate=validate.Length(min=1, max=100))
     survey_version = fields.Integer(strict=True, validate=validate.Range(min=1))
     responses = fields.List(
         fields.Raw(),
@@ -56,16 +58,16 @@ class ScoreRequestSchema(Schema):
 class FieldProblemSchema(Schema):
     """One problem with one field of the input."""
 
-    path = fields.String(
+    path = Text(
         required=True, metadata={"description": "e.g. responses[2].answers.sf3; '' is the body"}
     )
-    message = fields.String(required=True, metadata={"description": "for people"})
-    code = fields.String(
+    message = Text(required=True, metadata={"description": "for people"})
+    code = Text(
         required=True,
         metadata={"description": "for programs: out_of_range, sum, required, ... (docs/api.md)"},
     )
     params = fields.Dict(
-        keys=fields.String(),
+        keys=Text(),
         required=True,
         metadata={"description": "the code's parameters, e.g. {min: 1, max: 5}"},
     )
@@ -74,38 +76,38 @@ class FieldProblemSchema(Schema):
 class ProblemSchema(Schema):
     """RFC 9457 problem details; ``errors`` names every invalid field."""
 
-    type = fields.String()
-    title = fields.String()
+    type = Text()
+    title = Text()
     status = fields.Integer()
-    detail = fields.String()
+    detail = Text()
     errors = fields.List(fields.Nested(FieldProblemSchema))
 
 
 class SurveyQuerySchema(Schema):
     version = fields.Integer(validate=validate.Range(min=1))
-    lang = fields.String(validate=validate.Length(min=2, max=20))
-    format = fields.String(
+    lang = Text(validate=validate.Length(min=2, max=20))
+    format = Text(
         validate=validate.OneOf(["json", "surveyjs"]),
         metadata={"description": "surveyjs: a SurveyJS survey JSON, every language in it"},
     )
 
 
 class SurveySummarySchema(Schema):
-    id = fields.String()
+    id = Text()
     version = fields.Integer()
     versions = fields.List(fields.Integer())
-    title = fields.String()
+    title = Text()
 
 
 class SurveySchema(Schema):
     """A survey definition, texts in the requested language (else the survey's default)."""
 
-    id = fields.String()
+    id = Text()
     version = fields.Integer()
-    title = fields.String()
-    description = fields.String(allow_none=True)
-    language = fields.String()
-    languages = fields.List(fields.String())
+    title = Text()
+    description = Text(allow_none=True)
+    language = Text()
+    languages = fields.List(Text())
     roles = fields.List(fields.Dict())
     objectives = fields.List(fields.Dict())
     relations = fields.List(fields.Dict())

@@ -8,10 +8,10 @@ from typing import Any
 from flask import has_request_context, request
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
+from .fields import Bool, Text
+
 # \Z, not $: Python's $ also matches before a final newline ("acme\n").
 KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}\Z"
-# PostgreSQL refuses NUL in text; nobody means one in a name, a label or a reference.
-NO_NUL = validate.Regexp(r"^[^\x00]*\Z", error="must not contain NUL characters")
 ORIGIN_PATTERN = re.compile(r"^(https?)://([A-Za-z0-9.-]+)(?::([0-9]{1,5}))?\Z")
 DEFAULT_PORTS = {"http": "80", "https": "443"}
 MAX_ORIGINS = 20
@@ -43,24 +43,24 @@ def _origins(**kwargs: Any) -> fields.List[Any]:
 
 
 class PartnerIn(Schema):
-    key = fields.String(
+    key = Text(
         required=True,
         validate=validate.Regexp(KEY_PATTERN, error="must be 1-64 of a-z, 0-9, _ and -"),
         metadata={"example": "acme"},
     )
-    name = fields.String(required=True, validate=[validate.Length(min=1, max=200), NO_NUL])
+    name = Text(required=True, validate=[validate.Length(min=1, max=200)])
 
 
 class AllianceIn(Schema):
     """Body of ``POST /alliances``."""
 
-    name = fields.String(required=True, validate=[validate.Length(min=1, max=200), NO_NUL])
+    name = Text(required=True, validate=[validate.Length(min=1, max=200)])
     partners = fields.List(
         fields.Nested(PartnerIn),
         required=True,
         validate=validate.Length(equal=2, error="must list exactly two partners"),
     )
-    survey = fields.String(required=True, validate=[validate.Length(min=1, max=100), NO_NUL])
+    survey = Text(required=True, validate=[validate.Length(min=1, max=100)])
     frame_ancestors = _origins(load_default=list)
     min_group_size = fields.Integer(
         strict=True, load_default=3, validate=validate.Range(min=1, max=100)
@@ -77,9 +77,9 @@ class AllianceIn(Schema):
 class AlliancePatch(Schema):
     """Body of ``PATCH /alliances/{id}``: any of these fields."""
 
-    name = fields.String(validate=[validate.Length(min=1, max=200), NO_NUL])
-    survey = fields.String(
-        validate=[validate.Length(min=1, max=100), NO_NUL],
+    name = Text(validate=[validate.Length(min=1, max=200)])
+    survey = Text(
+        validate=[validate.Length(min=1, max=100)],
         metadata={"description": "used by rounds opened from now on"},
     )
     frame_ancestors = _origins()
@@ -87,25 +87,25 @@ class AlliancePatch(Schema):
 
 
 class PartnerOut(Schema):
-    key = fields.String()
-    name = fields.String()
+    key = Text()
+    name = Text()
 
 
 class AllianceSummary(Schema):
     """An alliance as lists show it (no secret)."""
 
-    id = fields.String()
-    name = fields.String()
-    survey = fields.String()
+    id = Text()
+    name = Text()
+    survey = Text()
     partners = fields.List(fields.Nested(PartnerOut))
-    frame_ancestors = fields.List(fields.String())
+    frame_ancestors = fields.List(Text())
     min_group_size = fields.Integer()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 
 
 class AllianceOut(AllianceSummary):
-    admin_key = fields.String(
+    admin_key = Text(
         metadata={
             "description": "only in the answer that creates it: keep it, it is not shown again"
         }
@@ -113,18 +113,18 @@ class AllianceOut(AllianceSummary):
 
 
 class KeyOut(Schema):
-    id = fields.String()
-    kind = fields.String(metadata={"enum": ["admin", "partner"]})
-    partner = fields.String(allow_none=True)
-    hint = fields.String(metadata={"description": "prefix and first characters"})
+    id = Text()
+    kind = Text(metadata={"enum": ["admin", "partner"]})
+    partner = Text(allow_none=True)
+    hint = Text(metadata={"description": "prefix and first characters"})
     created_at = fields.DateTime()
     revoked_at = fields.DateTime(allow_none=True)
-    key = fields.String(metadata={"description": "only when created: not shown again"})
+    key = Text(metadata={"description": "only when created: not shown again"})
 
 
 class AllianceList(Schema):
     items = fields.List(fields.Nested(AllianceSummary))
-    next_cursor = fields.String(allow_none=True)
+    next_cursor = Text(allow_none=True)
 
 
 class KeyList(Schema):
@@ -132,20 +132,20 @@ class KeyList(Schema):
 
 
 class RoundIn(Schema):
-    label = fields.String(required=True, validate=[validate.Length(min=1, max=200), NO_NUL])
+    label = Text(required=True, validate=[validate.Length(min=1, max=200)])
     closes_at = fields.AwareDateTime(
         metadata={"description": "ISO 8601 with a time zone; the round closes by itself then"}
     )
 
 
 class RoundPatch(Schema):
-    status = fields.String(required=True, validate=validate.OneOf(["closed"]))
+    status = Text(required=True, validate=validate.OneOf(["closed"]))
 
 
 class RoundOut(Schema):
     n = fields.Integer()
-    label = fields.String()
-    status = fields.String(metadata={"enum": ["open", "closed"]})
+    label = Text()
+    status = Text(metadata={"enum": ["open", "closed"]})
     survey = fields.Dict(metadata={"description": "{id, version} pinned when the round opened"})
     opened_at = fields.DateTime()
     closes_at = fields.DateTime(allow_none=True)
@@ -160,7 +160,7 @@ class CompletionSchema(Schema):
         data_key="partial", required=True, metadata={"description": "partial responses"}
     )
     roles = fields.Dict(
-        keys=fields.String(),
+        keys=Text(),
         values=fields.Integer(),
         required=True,
         metadata={
@@ -174,11 +174,11 @@ class RoundResultSchema(Schema):
     """A round's result: the engine's document (``result``, null until both partners have a
     complete response) with completion by partner and role."""
 
-    alliance = fields.String(required=True)
+    alliance = Text(required=True)
     round = fields.Nested(RoundOut, required=True)
-    viewer = fields.String(required=True, metadata={"description": "admin or partner:<key>"})
+    viewer = Text(required=True, metadata={"description": "admin or partner:<key>"})
     completion = fields.Dict(
-        keys=fields.String(),
+        keys=Text(),
         values=fields.Nested(CompletionSchema),
         required=True,
         metadata={"description": "by partner key"},
@@ -193,41 +193,39 @@ class RoundResultSchema(Schema):
             "until both partners have a complete response or while the other's are not shown"
         },
     )
-    reasons = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    reasons = fields.Dict(keys=Text(), values=Text(), required=True)
 
 
 class PageQuery(Schema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    cursor = fields.String(
-        load_default=None, metadata={"description": "next_cursor of the previous page"}
-    )
+    cursor = Text(load_default=None, metadata={"description": "next_cursor of the previous page"})
 
 
 class RoundList(Schema):
     items = fields.List(fields.Nested(RoundOut))
-    next_cursor = fields.String(allow_none=True)
+    next_cursor = Text(allow_none=True)
 
 
 class StoredResponseIn(Schema):
     """Body of ``PUT .../responses/{respondent}``."""
 
-    partner = fields.String(
+    partner = Text(
         metadata={"description": "the admin key must name it; a partner key may omit it"}
     )
-    role = fields.String(required=True, validate=[validate.Length(min=1, max=64), NO_NUL])
-    label = fields.String(validate=[validate.Length(max=200), NO_NUL])
+    role = Text(required=True, validate=[validate.Length(min=1, max=64)])
+    label = Text(validate=[validate.Length(max=200)])
     answers = fields.Dict(required=True)  # keys and values: checked against the survey
-    complete = fields.Boolean(
+    complete = Bool(
         load_default=True,
         metadata={"description": "false saves a partial response (not scored)"},
     )
 
 
 class StoredResponseOut(Schema):
-    respondent = fields.String()
-    partner = fields.String()
-    role = fields.String()
-    label = fields.String(allow_none=True)
+    respondent = Text()
+    partner = Text()
+    role = Text()
+    label = Text(allow_none=True)
     complete = fields.Boolean()
     answers = fields.Dict()
     created_at = fields.DateTime()
@@ -236,30 +234,30 @@ class StoredResponseOut(Schema):
 
 class ResponseList(Schema):
     items = fields.List(fields.Nested(StoredResponseOut))
-    next_cursor = fields.String(allow_none=True)
+    next_cursor = Text(allow_none=True)
 
 
 class ResponseQuery(PageQuery):
-    partner = fields.String(metadata={"description": "only this partner's responses"})
+    partner = Text(metadata={"description": "only this partner's responses"})
 
 
 class InvitationIn(Schema):
     """Body of ``POST .../invitations``: an existing ``stakeholder`` (their reference), or a
     ``role`` (with an optional ``respondent`` reference and ``label``) for a new one."""
 
-    partner = fields.String(
+    partner = Text(
         metadata={"description": "the admin key must name it; a partner key may omit it"}
     )
-    stakeholder = fields.String(
-        validate=[validate.Length(min=1, max=200), NO_NUL],
+    stakeholder = Text(
+        validate=[validate.Length(min=1, max=200)],
         metadata={"description": "reference of a stakeholder already known to the alliance"},
     )
-    role = fields.String(validate=[validate.Length(min=1, max=64), NO_NUL])
-    respondent = fields.String(
-        validate=[validate.Length(min=1, max=200), NO_NUL],
+    role = Text(validate=[validate.Length(min=1, max=64)])
+    respondent = Text(
+        validate=[validate.Length(min=1, max=200)],
         metadata={"description": "your reference for a new stakeholder (default: generated)"},
     )
-    label = fields.String(validate=[validate.Length(max=200), NO_NUL])
+    label = Text(validate=[validate.Length(max=200)])
 
     @validates_schema
     def _who(self, data: dict[str, Any], **_: Any) -> None:
@@ -269,29 +267,29 @@ class InvitationIn(Schema):
 
 
 class InvitationOut(Schema):
-    id = fields.String()
-    partner = fields.String()
-    respondent = fields.String()
-    role = fields.String()
-    label = fields.String(allow_none=True)
+    id = Text()
+    partner = Text()
+    respondent = Text()
+    role = Text()
+    label = Text(allow_none=True)
     round = fields.Integer()
-    status = fields.String(metadata={"enum": ["invited", "partial", "complete", "revoked"]})
+    status = Text(metadata={"enum": ["invited", "partial", "complete", "revoked"]})
     created_at = fields.DateTime()
     revoked_at = fields.DateTime(allow_none=True)
-    token = fields.String(metadata={"description": "only when created: not shown again"})
-    form_url = fields.String(metadata={"description": "only when created: the personal form"})
+    token = Text(metadata={"description": "only when created: not shown again"})
+    form_url = Text(metadata={"description": "only when created: the personal form"})
 
 
 class InvitationList(Schema):
     items = fields.List(fields.Nested(InvitationOut))
-    next_cursor = fields.String(allow_none=True)
+    next_cursor = Text(allow_none=True)
 
 
 class MeResponseIn(Schema):
     """Body of ``PUT /me/response``; with ``?format=surveyjs``, a SurveyJS result object."""
 
     answers = fields.Dict(required=True)  # keys and values: checked against the survey
-    complete = fields.Boolean(
+    complete = Bool(
         load_default=False,
         metadata={"description": "true submits; false (default) saves as you go"},
     )
@@ -309,7 +307,7 @@ class MeResponseIn(Schema):
 class MeResponseQuery(Schema):
     """Query of ``PUT /me/response``."""
 
-    format = fields.String(
+    format = Text(
         load_default="json",
         validate=validate.OneOf(["json", "surveyjs"]),
         metadata={"description": "surveyjs: the body is a SurveyJS result (docs/embedding.md)"},
@@ -323,9 +321,9 @@ class MeResponseOut(Schema):
     alliance = fields.Dict(metadata={"description": "{id, name}"})
     round = fields.Dict(metadata={"description": "{n, label, status, closes_at}"})
     partner = fields.Dict(metadata={"description": "{key, name}"})
-    respondent = fields.String()
-    role = fields.String()
-    label = fields.String(allow_none=True)
+    respondent = Text()
+    role = Text()
+    label = Text(allow_none=True)
     survey = fields.Dict(metadata={"description": "{id, version}: GET /api/v1/surveys/{id}"})
     answers = fields.Dict()
     complete = fields.Boolean()
@@ -335,7 +333,7 @@ class MeResponseOut(Schema):
 class BulkRow(StoredResponseIn):
     """One row of ``POST .../responses``: a stored response and its respondent reference."""
 
-    respondent = fields.String(
+    respondent = Text(
         required=True,
         validate=[
             validate.Length(min=1, max=200),
@@ -347,7 +345,7 @@ class BulkRow(StoredResponseIn):
 class BulkRowProblems(Schema):
     """A refused row of a bulk write, with every problem it has."""
 
-    row = fields.String(
+    row = Text(
         metadata={"description": "the list index (JSON) or the file line (CSV), e.g. 'line 5'"}
     )
     respondent = fields.Raw(allow_none=True, metadata={"description": "as the row gave it"})
@@ -361,20 +359,20 @@ class BulkReport(Schema):
 
 
 class StakeholderOut(Schema):
-    partner = fields.String()
-    respondent = fields.String()
-    role = fields.String()
-    label = fields.String(allow_none=True)
+    partner = Text()
+    respondent = Text()
+    role = Text()
+    label = Text(allow_none=True)
     created_at = fields.DateTime()
 
 
 class StakeholderList(Schema):
     items = fields.List(fields.Nested(StakeholderOut))
-    next_cursor = fields.String(allow_none=True)
+    next_cursor = Text(allow_none=True)
 
 
 class ErasureOut(Schema):
-    partner = fields.String()
-    respondent = fields.String()
+    partner = Text()
+    respondent = Text()
     responses_deleted = fields.Integer()
     rounds = fields.List(fields.Integer(), metadata={"description": "rounds recomputed"})

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from ..answers import MAX_ID_LENGTH, MAX_PER_PARTNER, check_answers
 from ..answers.csvfile import read_csv
+from ..answers.parse import text_problem
 from ..errors import FieldError, Forbidden, InvalidInput, Malformed, NotFound, RoundClosed, invalid
 from ..store.models import Partner, Stakeholder, StoredResponse, now
 from ..store.writes import Saved, claim_open_round, save_in_one_statement, upsert_response
@@ -108,6 +109,8 @@ def check_one(
         raise invalid(
             "respondent", f"must be 1-{MAX_ID_LENGTH} characters", "length", max=MAX_ID_LENGTH
         )
+    if (problem := text_problem("respondent", respondent)) is not None:
+        raise InvalidInput([problem])
     r = caller.round_of(alliance_id) if caller.round_read else load(conn, alliance_id, n)
     if r is None:
         raise NotFound()
@@ -205,11 +208,17 @@ def check_bulk(
             if named not in (None, who.partner_key):
                 raise Forbidden(f"row {label}: a partner key writes for its own partner only.")
     valid, failed = [], []
+    first: dict[tuple[int, str], str] = {}  # (partner, respondent) -> the row that gave them
     for label, raw in zip(labels, rows, strict=True):
         row, partner_id, errors = _check_row(conn, who, survey, raw, read_row)
         if row is not None:
-            valid.append((row["respondent"], row, partner_id))
-            continue
+            seen = first.setdefault((partner_id, row["respondent"]), label)
+            if seen == label:
+                valid.append((row["respondent"], row, partner_id))
+                continue
+            where = seen if seen.startswith("line") else f"row {seen}"
+            message = f"{row['respondent']!r} is already in this upload, at {where}"
+            errors = [FieldError("respondent", message, "duplicate", {"first": seen})]
         failed.append(
             {
                 "row": label,

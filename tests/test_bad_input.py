@@ -1,0 +1,149 @@
+"""Bad input answered with a 4xx that names the field, never a 500 nor half-stored data, on both
+databases (issue 12's reproductions: surrogates, control characters, loose booleans, repeated
+respondents in one upload, CSV byte-order marks and huge headers)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from scoring_service.surveys import Survey
+
+from .helpers import World, answers
+
+SURROGATE = "a\ud800b"
+EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "examples" / "walkthrough"
+
+
+def fields_of(answer: Any) -> list[str]:
+    """The paths a problem answer names."""
+    assert answer.status_code == 422, answer.get_data(as_text=True)
+    assert answer.mimetype == "application/problem+json"
+    return [e["path"] for e in answer.json["errors"]]
+
+
+def stored_people(w: World) -> list[str]:
+    """The respondents stored in round 1."""
+    listed = w.client.get(f"{w.base}/rounds/1/responses", headers=w.admin).json["items"]
+    return sorted(x["respondent"] for x in listed)
+
+
+@pytest.mark.parametrize("bad", [SURROGATE, "nul\x00", "bell\x07", "del\x7f"])
+def test_forbidden_characters_are_named_everywhere(
+    stored: FlaskClient, default_survey: Survey, bad: str
+) -> None:
+    w = World(stored)
+    body = {
+        "name": bad,
+        "partners": [{"key": "a", "name": "A"}, {"key": "b", "name": "B"}],
+        "survey": "alliance-objectives",
+    }
+    op = {"Authorization": "Bearer op_" + "t" * 40}
+    assert fields_of(stored.post("/api/v1/alliances", json=body, headers=op)) == ["name"]
+    # A response's label, and a text answer (checked with the survey).
+    labelled = w.put("acme", "ann", answers(default_survey, 1), complete=True, label=bad)
+    assert fields_of(labelled) == ["label"]
+    texts = [i.id for i in default_survey.items_of("text")]
+    worded = {**answers(default_survey, 2), texts[0]: f"fine {bad}"}
+    problem = w.put("acme", "ann", worded, complete=True)
+    assert fields_of(problem) == [f"answers.{texts[0]}"]
+    assert problem.json["errors"][0]["code"] == "character"
+    # An invitation's new respondent, and an existing stakeholder named by reference.
+    url = f"{w.base}/rounds/1/invitations"
+    for field in ("respondent", "stakeholder"):
+        made = stored.post(url, json={"role": "it", field: bad}, headers=w.keys["acme"])
+        assert fields_of(made) == [field]
+    # A bulk row: reported with its problem, nothing of it stored.
+    row = {"respondent": bad, "role": "it", "answers": answers(default_survey, 3)}
+    report = stored.post(f"{w.base}/rounds/1/responses", json=[row], headers=w.keys["acme"])
+    assert report.status_code == 200, report.get_data(as_text=True)
+    assert report.json["saved"] == 0 and report.json["failed"] == 1
+    assert [e["path"] for e in report.json["errors"][0]["errors"]] == ["respondent"]
+    assert stored_people(w) == []
+
+
+def test_a_control_character_in_the_url_is_named(stored: FlaskClient) -> None:
+    w = World(stored)
+    put = stored.put(
+        f"{w.base}/rounds/1/responses/a%01b",
+        json={"role": "it", "answers": {}, "complete": False},
+        headers=w.keys["acme"],
+    )
+    assert fields_of(put) == ["respondent"] and put.json["errors"][0]["params"] == {
+        "found": "U+0001"
+    }
+
+
+@pytest.mark.parametrize("loose", ["yes", 1, 0, "true", None])
+def test_booleans_are_json_booleans(
+    stored: FlaskClient, default_survey: Survey, loose: Any
+) -> None:
+    w = World(stored)
+    assert fields_of(w.put("acme", "ann", answers(default_survey, 1), complete=loose)) == [
+        "complete"
+    ]
+    token = stored.post(
+        f"{w.base}/rounds/1/invitations", json={"role": "it"}, headers=w.keys["acme"]
+    ).json["token"]
+    mine = stored.put(
+        "/api/v1/me/response",
+        json={"answers": {}, "complete": loose},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert fields_of(mine) == ["complete"]
+    assert stored_people(w) == []
+
+
+def test_a_respondent_repeated_in_one_upload_fails_on_the_repeat(
+    stored: FlaskClient, default_survey: Survey
+) -> None:
+    w = World(stored)
+    rows = [
+        {"respondent": r, "role": "it", "answers": answers(default_survey, k)}
+        for k, r in enumerate(["ann", "bob", "ann"])
+    ]
+    report = stored.post(f"{w.base}/rounds/1/responses", json=rows, headers=w.keys["acme"]).json
+    assert report["saved"] == 2 and report["failed"] == 1
+    failed = report["errors"][0]
+    assert failed["row"] == "2" and failed["respondent"] == "ann"
+    assert failed["errors"][0]["code"] == "duplicate" and failed["errors"][0]["params"] == {
+        "first": "0"
+    }
+    assert stored_people(w) == ["ann", "bob"]
+    kept = w.client.get(f"{w.base}/rounds/1/responses", headers=w.admin).json["items"]
+    ann = next(x for x in kept if x["respondent"] == "ann")
+    assert ann["answers"] == answers(default_survey, 0)  # the first row, not the repeat
+
+
+def test_a_csv_with_a_byte_order_mark_is_read(stored: FlaskClient) -> None:
+    """Excel's "CSV UTF-8" starts with a byte-order mark: the first column is still ``partner``."""
+    w = World(stored)
+    csv_text = (EXAMPLES / "acme.csv").read_text(encoding="utf-8")
+    report = stored.post(
+        f"{w.base}/rounds/1/responses",
+        data=("\ufeff" + csv_text).encode("utf-8"),
+        content_type="text/csv",
+        headers=w.keys["acme"],
+    )
+    assert report.status_code == 200 and report.json["saved"] == 2, report.json
+    assert stored_people(w) == ["a-it", "a-owner"]
+
+
+def test_a_huge_csv_header_lists_fifty_problems_and_the_count(stored: FlaskClient) -> None:
+    w = World(stored)
+    header = ",".join(["partner", "role", "respondent", *(f"x{k}" for k in range(20_000))])
+    answer = stored.post(
+        f"{w.base}/rounds/1/responses",
+        data=header + "\n",
+        content_type="text/csv",
+        headers=w.keys["acme"],
+    )
+    assert answer.status_code == 422
+    problems = answer.json["errors"]
+    assert len(problems) == 51
+    assert problems[0]["path"] == "columns.x0" and problems[0]["code"] == "unknown_column"
+    assert problems[-1]["code"] == "too_many"
+    assert problems[-1]["params"] == {"max": 50, "got": 20_000}
