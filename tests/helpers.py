@@ -5,13 +5,20 @@
 - Stored resources through the Flask test client: credentials and a ready alliance
   (test_store_api, test_access_matrix).
 - The settings of a test app (``settings_for``) and a mini-survey response.
+- A real gunicorn server for a block (``gunicorn``).
 """
 
 from __future__ import annotations
 
 import os
 import socket
+import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -130,3 +137,42 @@ def answers(survey: Survey, seed: int) -> dict[str, Any]:
     """A complete, valid response of ``survey`` (every item, drawn with ``seed``)."""
     raw = iid.respondent(survey, np.random.default_rng(seed), "x", "legal", "x")
     return dict(raw["answers"])
+
+
+@contextmanager
+def gunicorn(log: Path, **settings: str) -> Iterator[str]:
+    """A real gunicorn server (``make run``'s command, one worker) on a free port of 127.0.0.1
+    with ``settings`` in its environment: its base URL once ``/livez`` answers. Stopped, and
+    waited for, when the block ends; its stderr goes to ``log`` (a file: a full pipe would stall
+    the server)."""
+    port = free_port()
+    with log.open("wb") as sink:
+        proc = subprocess.Popen(
+            GUNICORN,
+            cwd=ROOT,
+            env=env(SCORING_BIND=f"127.0.0.1:{port}", **settings),
+            stdout=subprocess.DEVNULL,
+            stderr=sink,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/livez", timeout=2) as resp:
+                    if resp.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(
+                        f"gunicorn did not start: {log.read_text()[-2000:]}"
+                    ) from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

@@ -21,7 +21,6 @@ import os
 import re
 import shutil
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -30,7 +29,7 @@ from typing import Any
 
 import pytest
 
-from .helpers import GUNICORN, OPERATOR, ROOT, env, free_port
+from .helpers import OPERATOR, ROOT, env, gunicorn
 
 pytestmark = pytest.mark.slow
 
@@ -89,37 +88,9 @@ def shell(name: str) -> list[str]:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A gunicorn server on SQLite in a temporary instance folder; stopped by this fixture."""
     instance = tmp_path_factory.mktemp("instance")
-    port = free_port()
-    log = instance / "gunicorn.log"
-    settings = env(
-        SCORING_BIND=f"127.0.0.1:{port}",
-        SCORING_INSTANCE_DIR=str(instance),
-        SCORING_OPERATOR_TOKEN=OPERATOR,
-    )
-    with log.open("wb") as sink:  # a file, not a pipe: a full pipe would stall the server
-        proc = subprocess.Popen(
-            GUNICORN, cwd=ROOT, env=settings, stdout=subprocess.DEVNULL, stderr=sink
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/livez", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"gunicorn did not start: {log.read_text()[-2000:]}")
-                time.sleep(0.2)
+    settings = {"SCORING_INSTANCE_DIR": str(instance), "SCORING_OPERATOR_TOKEN": OPERATOR}
+    with gunicorn(instance / "gunicorn.log", **settings) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def paste(argv: list[str], base: str, token: str, home: Path) -> tuple[int, str]:

@@ -15,7 +15,7 @@ import pytest
 
 from scoring_service.config import bind_in_use
 
-from .helpers import GUNICORN, ROOT, env, free_port
+from .helpers import GUNICORN, ROOT, env, free_port, gunicorn
 
 pytestmark = pytest.mark.slow
 
@@ -23,36 +23,8 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
     """A gunicorn master with one worker; stopped (and waited for) by this fixture."""
-    port = free_port()
-    log = tmp_path / "gunicorn.log"
-    with log.open("wb") as sink:  # a file, not a pipe: a full pipe would stall the server
-        proc = subprocess.Popen(
-            GUNICORN,
-            cwd=ROOT,
-            env=env(SCORING_BIND=f"127.0.0.1:{port}", SCORING_INSTANCE_DIR=str(tmp_path)),
-            stdout=subprocess.DEVNULL,
-            stderr=sink,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/livez", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"gunicorn did not start: {log.read_text()[-2000:]}")
-                time.sleep(0.2)
+    with gunicorn(tmp_path / "gunicorn.log", SCORING_INSTANCE_DIR=str(tmp_path)) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def post(url: str, data: bytes, content_type: str = "application/json") -> tuple[int, str, dict]:  # type: ignore[type-arg]
