@@ -232,7 +232,12 @@ def _profile(p: dict[str, Any]) -> list[str]:
         "(times per request, inflated by the profiler), top self time:",
         "",
     ]
-    out += _profile_table(p["top_self"])
+    return out + _profile_tables(p)
+
+
+def _profile_tables(p: dict[str, Any]) -> list[str]:
+    """A profile's top self time and top cumulative time inside the package."""
+    out = _profile_table(p["top_self"])
     out += ["", "Top cumulative time inside scoring_service:", ""]
     out += _profile_table(p["top_cumulative"])
     out.append("")
@@ -245,11 +250,7 @@ def _profile_large(p: dict[str, Any]) -> list[str]:
         f"### What grows: cProfile of `score` on 2 x {LARGE} ({p['reps']} runs, per run)",
         "",
     ]
-    out += _profile_table(p["top_self"])
-    out += ["", "Top cumulative time inside scoring_service:", ""]
-    out += _profile_table(p["top_cumulative"])
-    out.append("")
-    return out
+    return out + _profile_tables(p)
 
 
 def _profile_table(rows: list[dict[str, Any]]) -> list[str]:

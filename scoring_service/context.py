@@ -16,13 +16,11 @@ from flask import current_app, g
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from .config import Settings
 from .errors import Unauthenticated
 from .services import Env
 from .services.access import Caller, Principal
 from .services.results import Memo
 from .store.db import Store
-from .surveys import SurveyRegistry
 
 
 @dataclass(frozen=True)
@@ -32,16 +30,6 @@ class Extension:
     env: Env
     store: Store
     memo: Memo = field(default_factory=Memo)
-
-    @property
-    def settings(self) -> Settings:
-        """The settings (``env.settings``)."""
-        return self.env.settings
-
-    @property
-    def registry(self) -> SurveyRegistry:
-        """The surveys (``env.registry``)."""
-        return self.env.registry
 
 
 def ext() -> Extension:

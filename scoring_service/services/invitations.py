@@ -99,6 +99,21 @@ def _stakeholder(
     return person
 
 
+def _with_people(*columns: Any) -> Any:
+    """Invitations with their stakeholder, partner and response in the round (if any)."""
+    return (
+        select(*columns)
+        .select_from(Invitation)
+        .join(Stakeholder, Stakeholder.id == Invitation.stakeholder_id)
+        .join(Partner, Partner.id == Stakeholder.partner_id)
+        .outerjoin(
+            StoredResponse,
+            (StoredResponse.round_id == Invitation.round_id)
+            & (StoredResponse.stakeholder_id == Invitation.stakeholder_id),
+        )
+    )
+
+
 def _stored(session: Session, round_id: int, stakeholder_id: int) -> StoredResponse | None:
     """The stakeholder's response in the round, if any."""
     return session.scalars(
@@ -150,14 +165,7 @@ def list_invitations(
     found = visible_alliance(session, who, alliance_id, admin=False)
     r = load_or_404(session.connection(), found.id, n)
     stmt = (
-        select(Invitation, Stakeholder, Partner.key, StoredResponse)
-        .join(Stakeholder, Stakeholder.id == Invitation.stakeholder_id)
-        .join(Partner, Partner.id == Stakeholder.partner_id)
-        .outerjoin(
-            StoredResponse,
-            (StoredResponse.round_id == Invitation.round_id)
-            & (StoredResponse.stakeholder_id == Invitation.stakeholder_id),
-        )
+        _with_people(Invitation, Stakeholder, Partner.key, StoredResponse)
         .where(Invitation.round_id == r.id, Invitation.id > (query["cursor"] or ""))
         .order_by(Invitation.id)
         .limit(query["limit"] + 1)
@@ -235,16 +243,8 @@ class Invited:
     stored: StoredAnswers | None
 
 
-INVITED = (
-    select(Invitation, Stakeholder, Partner, Alliance, StoredResponse)
-    .join(Stakeholder, Stakeholder.id == Invitation.stakeholder_id)
-    .join(Partner, Partner.id == Stakeholder.partner_id)
-    .join(Alliance, Alliance.id == Partner.alliance_id)
-    .outerjoin(
-        StoredResponse,
-        (StoredResponse.round_id == Invitation.round_id)
-        & (StoredResponse.stakeholder_id == Stakeholder.id),
-    )
+INVITED = _with_people(Invitation, Stakeholder, Partner, Alliance, StoredResponse).join(
+    Alliance, Alliance.id == Partner.alliance_id
 )
 
 
