@@ -4,6 +4,7 @@ respondents in one upload, CSV byte-order marks and huge headers)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +131,72 @@ def test_a_csv_with_a_byte_order_mark_is_read(stored: FlaskClient) -> None:
     )
     assert report.status_code == 200 and report.json["saved"] == 2, report.json
     assert stored_people(w) == ["a-it", "a-owner"]
+
+
+def post_csv(w: World, data: bytes, content_type: str = "text/csv") -> Any:
+    """A bulk CSV upload of acme's key."""
+    url = f"{w.base}/rounds/1/responses"
+    return w.client.post(url, data=data, content_type=content_type, headers=w.keys["acme"])
+
+
+ACCENTED = (EXAMPLES / "acme.csv").read_text(encoding="utf-8").replace("a-it", "rené")
+
+
+@pytest.mark.parametrize(
+    ("encoding", "content_type"),
+    [
+        ("windows-1252", "text/csv; charset=windows-1252"),
+        ("latin-1", "text/csv; charset=ISO-8859-1"),  # read as windows-1252, as browsers do
+        ("utf-16", "text/csv"),  # a byte-order mark names the encoding
+        ("utf-16-be", "text/csv; charset=utf-16be"),
+        ("utf-8", "text/csv; charset=UTF-8"),
+    ],
+)
+def test_a_csv_is_read_in_the_encoding_its_content_type_names(
+    stored: FlaskClient, encoding: str, content_type: str
+) -> None:
+    w = World(stored)
+    report = post_csv(w, ACCENTED.encode(encoding), content_type)
+    assert report.status_code == 200 and report.json["saved"] == 2, report.json
+    assert stored_people(w) == ["a-owner", "rené"]
+
+
+def test_undecodable_bytes_are_a_422_naming_the_line(stored: FlaskClient) -> None:
+    """windows-1252 bytes sent as UTF-8 (the default) were stored with replacement characters."""
+    w = World(stored)
+    answer = post_csv(w, ACCENTED.encode("windows-1252"))
+    assert fields_of(answer) == ["line 2"]
+    assert answer.json["errors"][0]["code"] == "encoding"
+    assert answer.json["errors"][0]["params"] == {"line": 2, "encoding": "UTF-8"}
+    assert "byte 0xE9 is not UTF-8 text" in answer.json["errors"][0]["message"]
+    # windows-1252 leaves five bytes undefined; UTF-16 can end in half a character.
+    undefined = ACCENTED.replace("a-owner", "a-owner\x81").encode("latin-1")
+    assert fields_of(post_csv(w, undefined, "text/csv; charset=cp1252")) == ["line 3"]
+    cut = ACCENTED.encode("utf-16")[:-1]
+    assert fields_of(post_csv(w, cut, "text/csv; charset=utf-16")) == ["line 3"]  # half a newline
+    assert stored_people(w) == []
+
+
+def test_an_unknown_charset_is_a_415(stored: FlaskClient) -> None:
+    w = World(stored)
+    answer = post_csv(w, ACCENTED.encode("utf-8"), "text/csv; charset=koi8-r")
+    assert answer.status_code == 415 and answer.mimetype == "application/problem+json"
+    assert "not as charset=koi8-r" in answer.json["detail"]
+    assert stored_people(w) == []
+
+
+def test_a_json_bulk_body_that_is_not_utf8_is_a_400(
+    stored: FlaskClient, default_survey: Survey
+) -> None:
+    """It was read with replacement characters and stored."""
+    w = World(stored)
+    row = {"respondent": "rené", "role": "it", "answers": answers(default_survey, 1)}
+    data = json.dumps([row], ensure_ascii=False).encode("latin-1")
+    url = f"{w.base}/rounds/1/responses"
+    answer = stored.post(url, data=data, content_type="application/json", headers=w.keys["acme"])
+    assert answer.status_code == 400
+    assert answer.json["detail"] == "The request body is not UTF-8 text."
+    assert stored_people(w) == []
 
 
 def test_a_huge_csv_header_lists_fifty_problems_and_the_count(stored: FlaskClient) -> None:

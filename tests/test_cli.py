@@ -122,9 +122,17 @@ def test_csv_without_survey_and_bad_encoding_exit_2(
     write_csv(tmp_path / "r.csv", responses())
     assert main(["score", str(tmp_path / "r.csv")]) == 2
     assert "--survey is required" in capsys.readouterr().err
-    (tmp_path / "latin.csv").write_bytes("partner,role,respondent\nAcmé,it,r1\n".encode("latin-1"))
-    assert main(["score", "--survey", "mini", str(tmp_path / "latin.csv")]) == 2
-    assert "can't decode" in capsys.readouterr().err
+    people = responses()
+    people[4]["respondent"] = "gérard"
+    write_csv(tmp_path / "utf8.csv", people)
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes((tmp_path / "utf8.csv").read_text().encode("windows-1252"))
+    assert main(["score", "--survey", "mini", str(latin)]) == 2
+    assert capsys.readouterr().err.startswith("error: line 6: byte 0xE9 is not UTF-8 text;")
+    assert main(["score", "--survey", "mini", "--encoding", "latin-1", str(latin)]) == 0
+    assert json.loads(capsys.readouterr().out)["sample"]["globex"]["n"] == 3
+    assert main(["score", "--survey", "mini", "--encoding", "koi8-r", str(latin)]) == 2
+    assert "use utf-8, windows-1252 or utf-16" in capsys.readouterr().err
 
 
 def test_json_envelope_is_checked_like_the_api(

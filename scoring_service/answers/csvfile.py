@@ -18,6 +18,20 @@ from ..surveys import Survey
 from .parse import MAX_ERRORS
 
 FIXED = ("partner", "role", "respondent")
+# Content-Type charsets a CSV may name (lower case), and the codec that reads each: labels of
+# the WHATWG Encoding Standard, where latin-1 and ASCII mean windows-1252 as in browsers.
+CHARSETS = {
+    **dict.fromkeys(("utf-8", "utf8", "unicode-1-1-utf-8"), "utf-8"),
+    **dict.fromkeys(
+        ("windows-1252", "cp1252", "x-cp1252", "iso-8859-1", "latin1", "latin-1", "l1")
+        + ("us-ascii", "ascii", "iso-ir-100", "iso_8859-1", "cp819", "ibm819"),
+        "cp1252",
+    ),
+    **dict.fromkeys(("utf-16", "utf-16le", "unicode", "ucs-2"), "utf-16-le"),
+    "utf-16be": "utf-16-be",
+}
+BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+NAMES = {"utf-8": "UTF-8", "cp1252": "windows-1252", "utf-16-le": "UTF-16", "utf-16-be": "UTF-16"}
 INTEGER = re.compile(r"^[+-]?\d+$")
 ROW_PATH = re.compile(r"^responses\[(\d+)\](.*)$")
 
@@ -64,6 +78,35 @@ def _at_most(errors: list[FieldError]) -> list[FieldError]:
     return [*errors[:MAX_ERRORS], total]
 
 
+def decode(data: bytes, charset: str | None = None) -> str:
+    """The text of a CSV file: UTF-8 unless ``charset`` (the Content-Type's, a key of
+    :data:`CHARSETS`) names another encoding; a byte-order mark wins over both and is dropped,
+    as in the WHATWG Encoding Standard's *decode* (https://encoding.spec.whatwg.org/#decode).
+
+    Raises
+    ------
+    InvalidInput
+        Bytes that are not text in that encoding, naming the line of the first of them.
+    """
+    codec = CHARSETS[(charset or "utf-8").lower()]
+    for bom, name in BOMS:
+        if data.startswith(bom):
+            codec, data = name, data[len(bom) :]
+            break
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].decode(codec, errors="replace").count("\n") + 1
+        byte = data[exc.start : exc.start + 1].hex().upper()
+        name = NAMES[codec]
+        message = (
+            f"byte 0x{byte} is not {name} text; save the file as UTF-8, or name its encoding "
+            "in the Content-Type (e.g. text/csv; charset=windows-1252)"
+        )
+        params = {"line": line, "encoding": name}
+        raise InvalidInput([FieldError(f"line {line}", message, "encoding", params)]) from None
+
+
 def read_csv(text: str, survey: Survey) -> tuple[list[dict[str, Any]], list[int]]:
     """Rows of a responses CSV as raw response objects, and the file line of each row (for
     error messages: :func:`name_lines` turns ``responses[3]`` into ``line 5``).
@@ -81,7 +124,7 @@ def read_csv(text: str, survey: Survey) -> tuple[list[dict[str, Any]], list[int]
 
 def _read(text: str, survey: Survey) -> tuple[list[dict[str, Any]], list[int]]:
     """:func:`read_csv` without its error translation."""
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))  # Excel's "CSV UTF-8"
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))  # a BOM read as text
     header = [h.strip() for h in next(reader, [])]
     errors = _columns(survey, header)
     if errors:

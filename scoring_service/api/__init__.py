@@ -6,6 +6,7 @@ import swagger_ui_bundle
 from flask import Flask, Response, abort, request, send_from_directory
 
 from .. import context
+from ..answers.csvfile import CHARSETS
 from . import (
     access,
     alliances,
@@ -81,6 +82,10 @@ def init_app(app: Flask) -> problems.ProblemApi:
             and not csv
         ):
             abort(415, description="Send the body as application/json.")
+        charset = request.mimetype_params.get("charset", "utf-8")
+        if routed and csv and charset.lower() not in CHARSETS:
+            detail = f"A CSV is read as UTF-8, windows-1252 or UTF-16, not as charset={charset}."
+            abort(415, description=detail)
 
     # After the JSON check (so a bad body is never claimed), before the view.
     app.before_request(idempotency.before)

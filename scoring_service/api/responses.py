@@ -80,7 +80,9 @@ class Responses(MethodView):
         key). Valid rows are stored, invalid ones reported row by row with every problem; a
         row naming another partner than the key's refuses the whole request (403).
         """
-        body = request.get_data(as_text=True), request.mimetype == "text/csv"
+        csv = request.mimetype == "text/csv"
+        charset = request.mimetype_params.get("charset")
+        body = responses.BulkBody(request.get_data(), csv, charset)
         bulk = responses.check_bulk(read_conn(), caller(), env(), alliance_id, n, body, _row)
         if not bulk.valid:  # nothing to write: no write lock taken
             return responses.report(bulk)

@@ -29,6 +29,11 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--survey-version", type=int, help="survey version (default: latest)")
     s.add_argument("--format", choices=("json", "table"), default="json")
     s.add_argument(
+        "--encoding",
+        help="a CSV's encoding: utf-8 (the default; a byte-order mark is read), windows-1252 "
+        "or utf-16",
+    )
+    s.add_argument(
         "--resamples",
         type=int,
         default=None,
@@ -60,11 +65,16 @@ class UsageError(Exception):
 def _load(args: argparse.Namespace) -> tuple[str, int | None, Any]:
     """Survey id, version and raw responses from the file (a JSON file is checked like the API's
     body, by the same schema)."""
-    text = args.file.read_text(encoding="utf-8-sig")
+    data = args.file.read_bytes()
     if args.file.suffix.lower() == ".csv":
         if not args.survey:
             raise UsageError("--survey is required for a CSV file")
-        return args.survey, args.survey_version, text
+        from ..answers.csvfile import CHARSETS, decode
+
+        if args.encoding and args.encoding.lower() not in CHARSETS:
+            raise UsageError(f"--encoding {args.encoding}: use utf-8, windows-1252 or utf-16")
+        return args.survey, args.survey_version, decode(data, args.encoding)
+    text = data.decode("utf-8-sig")
     body = json.loads(text)
     if not isinstance(body, dict):
         raise UsageError("the JSON file must hold an object like the API's body")

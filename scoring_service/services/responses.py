@@ -16,7 +16,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from ..answers import MAX_ID_LENGTH, MAX_PER_PARTNER, check_answers
-from ..answers.csvfile import read_csv
+from ..answers.csvfile import decode, read_csv
 from ..answers.parse import text_problem
 from ..errors import FieldError, Forbidden, InvalidInput, Malformed, NotFound, RoundClosed, invalid
 from ..store.models import Partner, Stakeholder, StoredResponse, now
@@ -28,6 +28,18 @@ from .paging import cursor, page
 from .round_state import RoundRow, load, load_or_404
 
 MAX_ROWS = 2 * MAX_PER_PARTNER
+
+
+@dataclass(frozen=True)
+class BulkBody:
+    """A bulk body as sent: its bytes, whether it is CSV, and the charset its Content-Type
+    names (a CSV's encoding; JSON is UTF-8, -16 or -32 by RFC 8259)."""
+
+    data: bytes
+    csv: bool
+    charset: str | None = None
+
+
 # A bulk row's envelope check (the API's schema): the loaded row, or its problems.
 RowReader = Callable[[Any], tuple[dict[str, Any] | None, list[FieldError]]]
 
@@ -142,16 +154,18 @@ def save(conn: Connection, write: Write) -> dict[str, Any]:
     return response_json(saved, write.partner_key)
 
 
-def _rows(text: str, csv: bool, survey: Survey) -> tuple[list[Any], list[str]]:
+def _rows(body: BulkBody, survey: Survey) -> tuple[list[Any], list[str]]:
     """The rows of a bulk body (a JSON list, or a CSV in the CLI's format) and their labels."""
-    if csv:
-        rows, lines = read_csv(text, survey)
+    if body.csv:
+        rows, lines = read_csv(decode(body.data, body.charset), survey)
         for row in rows:
             if not row["partner"]:
                 del row["partner"]  # a partner key's own partner
         return rows, [f"line {k}" for k in lines]
     try:
-        rows = json.loads(text)
+        rows = json.loads(body.data)  # UTF-8, -16 or -32 as RFC 8259 allows; strictly decoded
+    except UnicodeDecodeError:
+        raise Malformed("The request body is not UTF-8 text.") from None
     except (ValueError, RecursionError):
         raise Malformed("The request body is not valid JSON.") from None
     if not isinstance(rows, list):
@@ -189,16 +203,15 @@ def check_bulk(
     env: Env,
     alliance_id: str,
     n: int,
-    body: tuple[str, bool],
+    body: BulkBody,
     read_row: RowReader,
 ) -> Bulk:
-    """Check a bulk body (its text, and whether it is CSV) for round ``n``, each row's envelope
-    with ``read_row``: a row naming another partner than the key's refuses it all (Forbidden);
-    every other invalid row is reported with every problem."""
-    text, csv = body
+    """Check a bulk body for round ``n``, each row's envelope with ``read_row``: a row naming
+    another partner than the key's refuses it all (Forbidden); every other invalid row is
+    reported with every problem."""
     r = open_round(conn, caller, alliance_id, n)
     survey = env.registry.get(r.survey_id, r.survey_version)
-    rows, labels = _rows(text, csv, survey)
+    rows, labels = _rows(body, survey)
     if len(rows) > MAX_ROWS:
         raise invalid("", f"at most {MAX_ROWS} rows at once", "too_many", max=MAX_ROWS)
     who = caller.principal
