@@ -22,6 +22,59 @@ def test_openapi_declares_every_error_status(client: FlaskClient) -> None:
     assert "/api/v1/surveys/{survey_id}" in spec["paths"]
 
 
+def test_openapi_errors_are_problems_and_credentials_are_bearer_schemes(
+    client: FlaskClient,
+) -> None:
+    """Every error answer is declared application/problem+json with the Problem schema (it was
+    application/json); every credentialed route names its bearer schemes (the docs UI's
+    Authorize button) and declares 401; every route with a body 400, 413, 415 and 422."""
+    spec = client.get("/api/v1/openapi.json").get_json()
+    components = spec["components"]
+    schemes = components["securitySchemes"]
+    assert set(schemes) == {"operator", "admin", "partner", "invitation"}
+    assert {(s["type"], s["scheme"]) for s in schemes.values()} == {("http", "bearer")}
+    assert set(components["schemas"]["Problem"]["required"]) == {
+        "type",
+        "title",
+        "status",
+        "detail",
+    }
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    operations = 0
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            if method == "parameters":  # the path's own, not an operation
+                continue
+            operations += 1
+            where = f"{method.upper()} {path}"
+            answers = {
+                status: components["responses"][r["$ref"].rsplit("/", 1)[1]] if "$ref" in r else r
+                for status, r in op["responses"].items()
+            }
+            for status, answer in answers.items():
+                if status == "default" or int(status) >= 400:
+                    assert answer["content"] == problem, (where, status)
+                else:
+                    assert "application/problem+json" not in answer.get("content", {}), where
+            assert "400" in answers, where  # a NUL in the URL, on any route
+            credentialed = path.startswith(("/api/v1/alliances", "/api/v1/me/"))
+            assert bool(op.get("security")) == credentialed, where
+            for requirement in op.get("security", []):
+                assert set(requirement) <= set(schemes), where
+            if credentialed:
+                assert "WWW-Authenticate" in answers["401"]["headers"], where
+            if "requestBody" in op:
+                assert {"413", "415", "422"} <= set(answers), where
+            if credentialed and method in ("post", "put", "patch", "delete"):
+                headers = [p["name"] for p in op.get("parameters", []) if p["in"] == "header"]
+                assert headers == ["Idempotency-Key"] and {"409", "422"} <= set(answers), where
+    assert operations >= 28
+    member = spec["paths"]["/api/v1/alliances/{alliance_id}/rounds/{n}/results"]["get"]
+    assert member["security"] == [{"admin": []}, {"partner": []}]
+    assert spec["paths"]["/api/v1/alliances"]["post"]["security"] == [{"operator": []}]
+    assert spec["paths"]["/api/v1/me/response"]["put"]["security"] == [{"invitation": []}]
+
+
 def test_docs_ui_is_served_without_a_cdn(client: FlaskClient) -> None:
     page = client.get("/api/v1/docs")
     assert page.status_code == 200

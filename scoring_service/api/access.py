@@ -15,6 +15,21 @@ from ..services import access
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# The credentials, as OpenAPI security schemes: all of them bearer tokens.
+SCHEMES = {
+    "operator": "The operator's token (SCORING_OPERATOR_TOKEN): creates and lists alliances.",
+    "admin": "An alliance's admin key (sk_admin_...), given when the alliance is created.",
+    "partner": "A partner key (sk_partner_...): its own partner's responses, invitations, results.",
+    "invitation": "A personal invitation token (inv_...): its own response only.",
+}
+# Who may call a route of each level: any one of these schemes.
+REQUIREMENTS: dict[str, list[dict[str, list[str]]]] = {
+    "operator": [{"operator": []}],
+    "admin": [{"admin": []}],
+    "member": [{"admin": []}, {"partner": []}],
+    "invitee": [{"invitation": []}],
+}
+
 
 def needs(level: str) -> Callable[[F], F]:
     """Mark a view as needing a credential: ``operator`` (creates alliances), ``admin`` (the

@@ -17,7 +17,6 @@ from ..schemas.stored import (
     PageQuery,
 )
 from ..services import alliances
-from . import access
 from .problems import Blueprint, problem_responses
 
 blp = Blueprint("alliances", __name__, url_prefix="/api/v1", description="Alliances and keys")
@@ -26,10 +25,10 @@ errors = problem_responses(blp)
 
 @blp.route("/alliances")
 class Alliances(MethodView):
-    @access.needs("operator")
+    @blp.needs("operator")
     @blp.arguments(AllianceIn())
     @blp.response(201, AllianceOut)
-    @errors(401, 404, 415, 422)
+    @errors(404, 422)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Create an alliance (operator token)
 
@@ -38,10 +37,10 @@ class Alliances(MethodView):
         with writing() as session:
             return alliances.create(session, principal(), env(), body)
 
-    @access.needs("operator")
+    @blp.needs("operator")
     @blp.arguments(PageQuery(), location="query")
     @blp.response(200, AllianceList)
-    @errors(401, 404, 422)
+    @errors(404, 422)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """List the alliances, newest first (operator token); paginated by ``cursor``
 
@@ -53,26 +52,26 @@ class Alliances(MethodView):
 
 @blp.route("/alliances/<alliance_id>")
 class AllianceItem(MethodView):
-    @access.needs("member")
+    @blp.needs("member")
     @blp.response(200, AllianceOut)
-    @errors(401, 403, 404)
+    @errors(403, 404)
     def get(self, alliance_id: str) -> dict[str, Any]:
         """Read an alliance (admin or partner key)"""
         with reading() as session:
             return alliances.read(session, principal(), alliance_id)
 
-    @access.needs("admin")
+    @blp.needs("admin")
     @blp.arguments(AlliancePatch())
     @blp.response(200, AllianceOut)
-    @errors(401, 403, 404, 415, 422)
+    @errors(403, 404, 422)
     def patch(self, body: dict[str, Any], alliance_id: str) -> dict[str, Any]:
         """Change an alliance's name, survey, framing origins or minimum group size (admin)"""
         with writing() as session:
             return alliances.change(session, principal(), env(), alliance_id, body)
 
-    @access.needs("admin")
+    @blp.needs("admin")
     @blp.response(204)
-    @errors(401, 403, 404)
+    @errors(403, 404)
     def delete(self, alliance_id: str) -> None:
         """Delete an alliance with its rounds, responses and keys (admin)"""
         with writing() as session:
@@ -81,9 +80,9 @@ class AllianceItem(MethodView):
 
 @blp.route("/alliances/<alliance_id>/admin-key")
 class AdminKey(MethodView):
-    @access.needs("admin")
+    @blp.needs("admin")
     @blp.response(201, KeyOut)
-    @errors(401, 403, 404)
+    @errors(403, 404)
     def post(self, alliance_id: str) -> dict[str, Any]:
         """Rotate the admin key (admin)
 
@@ -96,17 +95,17 @@ class AdminKey(MethodView):
 
 @blp.route("/alliances/<alliance_id>/partners/<partner>/keys")
 class PartnerKeys(MethodView):
-    @access.needs("admin")
+    @blp.needs("admin")
     @blp.response(201, KeyOut)
-    @errors(401, 403, 404)
+    @errors(403, 404)
     def post(self, alliance_id: str, partner: str) -> dict[str, Any]:
         """Issue a key for a partner (admin); shown only here"""
         with writing() as session:
             return alliances.issue_partner_key(session, principal(), env(), alliance_id, partner)
 
-    @access.needs("admin")
+    @blp.needs("admin")
     @blp.response(200, KeyList)
-    @errors(401, 403, 404)
+    @errors(403, 404)
     def get(self, alliance_id: str, partner: str) -> dict[str, Any]:
         """List a partner's keys, live and revoked, without their secrets (admin)"""
         with reading() as session:
@@ -115,9 +114,9 @@ class PartnerKeys(MethodView):
 
 @blp.route("/alliances/<alliance_id>/partners/<partner>/keys/<key_id>")
 class PartnerKey(MethodView):
-    @access.needs("admin")
+    @blp.needs("admin")
     @blp.response(204)
-    @errors(401, 403, 404)
+    @errors(403, 404)
     def delete(self, alliance_id: str, partner: str, key_id: str) -> None:
         """Revoke a partner's key (admin)"""
         with writing() as session:
@@ -126,9 +125,9 @@ class PartnerKey(MethodView):
 
 @blp.route("/alliances/<alliance_id>/partners/<partner>/keys/<key_id>/rotate")
 class PartnerKeyRotation(MethodView):
-    @access.needs("admin")
+    @blp.needs("admin")
     @blp.response(201, KeyOut)
-    @errors(401, 403, 404)
+    @errors(403, 404)
     def post(self, alliance_id: str, partner: str, key_id: str) -> dict[str, Any]:
         """Rotate a partner's key (admin)
 

@@ -18,7 +18,6 @@ from ..schemas.stored import (
     PageQuery,
 )
 from ..services import invitations, responses
-from . import access
 from .problems import Blueprint, problem_responses
 
 blp = Blueprint("invitations", __name__, url_prefix="/api/v1", description="Invitations")
@@ -27,10 +26,10 @@ errors = problem_responses(blp)
 
 @blp.route("/alliances/<alliance_id>/rounds/<int(max=2147483647):n>/invitations")
 class Invitations(MethodView):
-    @access.needs("member")
+    @blp.needs("member")
     @blp.arguments(InvitationIn())
     @blp.response(201, InvitationOut)
-    @errors(401, 403, 404, 409, 415, 422)
+    @errors(403, 404, 409, 422)
     def post(self, body: dict[str, Any], alliance_id: str, n: int) -> dict[str, Any]:
         """Invite a stakeholder to answer round ``n`` (admin, or the stakeholder's partner key)
 
@@ -41,10 +40,10 @@ class Invitations(MethodView):
         with writing() as session:
             return invitations.invite(session, principal(), env(), alliance_id, n, body, root)
 
-    @access.needs("member")
+    @blp.needs("member")
     @blp.arguments(PageQuery(), location="query")
     @blp.response(200, InvitationList)
-    @errors(401, 403, 404, 422)
+    @errors(403, 404, 422)
     def get(self, query: dict[str, Any], alliance_id: str, n: int) -> dict[str, Any]:
         """List the round's invitations and who has answered (admin: all; partner key: its own)"""
         with reading() as session:
@@ -53,9 +52,9 @@ class Invitations(MethodView):
 
 @blp.route("/alliances/<alliance_id>/rounds/<int(max=2147483647):n>/invitations/<invitation_id>")
 class InvitationItem(MethodView):
-    @access.needs("member")
+    @blp.needs("member")
     @blp.response(204)
-    @errors(401, 403, 404)
+    @errors(403, 404)
     def delete(self, alliance_id: str, n: int, invitation_id: str) -> None:
         """Revoke an invitation (admin, or the stakeholder's partner key); answers stay"""
         with writing() as session:
@@ -64,19 +63,19 @@ class InvitationItem(MethodView):
 
 @blp.route("/me/response")
 class MyResponse(MethodView):
-    @access.needs("invitee")
+    @blp.needs("invitee")
     @blp.response(200, MeResponseOut)
-    @errors(401, 403)
+    @errors(403)
     def get(self) -> dict[str, Any]:
         """Read your own response (invitation token)"""
         with reading() as session:
             return invitations.my_response(session, principal())
 
-    @access.needs("invitee")
+    @blp.needs("invitee")
     @blp.arguments(MeResponseQuery(), location="query")
     @blp.arguments(MeResponseIn())
     @blp.response(200, MeResponseOut)
-    @errors(401, 403, 409, 415, 422)
+    @errors(403, 409, 422)
     def put(self, query: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
         """Save your response (invitation token)
 

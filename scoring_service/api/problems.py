@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import http
 import json
 from collections.abc import Callable
 from typing import Any, cast
 
 import flask_smorest
+from apispec import BasePlugin
 from flask import Flask, Request, Response, current_app
 from flask_smorest import Api
 from webargs.flaskparser import FlaskParser
@@ -25,6 +27,7 @@ from ..errors import (
 )
 from ..schemas.score import ProblemSchema
 from ..surveys import flatten_errors
+from . import access
 
 PROBLEM_TYPE = "application/problem+json"
 
@@ -79,32 +82,80 @@ class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
 
     ARGUMENTS_PARSER = _Parser()
 
+    def needs(self, level: str) -> Callable[[Any], Any]:
+        """:func:`access.needs` (the check), with the credentials it takes in OpenAPI."""
+        mark = access.needs(level)
+        return lambda view: mark(self.doc(security=access.REQUIREMENTS[level])(view))
+
 
 PROBLEMS = {
-    400: "Malformed body",
+    400: "Malformed: a body that is not JSON (or not UTF-8), a NUL in the URL, an empty "
+    "Idempotency-Key",
     401: "Missing, unknown or revoked credential",
     403: "A credential of this alliance without the right",
     404: "No such resource (or not yours)",
-    409: "Conflicts with the current state",
-    415: "Body is not JSON",
+    409: "Conflicts with the current state (a closed round, a request with this Idempotency-Key "
+    "still running)",
+    413: "Body over the size limit",
+    415: "Body is not JSON (or, where a CSV is taken, not a CSV in a known charset)",
     422: "Invalid; every field named",
+    500: "A fault of ours, logged; no details in the answer",
+}
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="scoring-service"'}
+HEADERS = {401: {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "Bearer"}}}
+WRITES = frozenset(("post", "put", "patch", "delete"))
+IDEMPOTENCY_KEY = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "description": "Retry safely: a repeat with the same key and body replays the first answer",
 }
 
 
 def problem_responses(blp: Blueprint) -> Callable[..., Callable[[Any], Any]]:
-    """``errors(401, 404)``: declare those problem answers of a view of ``blp`` in OpenAPI."""
+    """``errors(403, 404)``: declare those problem answers of a view of ``blp`` in OpenAPI
+    (what every route of its kind shares, :class:`SharedProblems` adds)."""
 
     def errors(*statuses: int) -> Callable[[Any], Any]:
         def decorate(view: Any) -> Any:
             for status in statuses:
-                view = blp.alt_response(status, schema=ProblemSchema, description=PROBLEMS[status])(
-                    view
-                )
+                view = blp.alt_response(
+                    status,
+                    schema=ProblemSchema,
+                    content_type=PROBLEM_TYPE,
+                    description=PROBLEMS[status],
+                    headers=HEADERS.get(status),
+                )(view)
             return view
 
         return decorate
 
     return errors
+
+
+class SharedProblems(BasePlugin):
+    """The problem answers routes share, added to every operation of the OpenAPI document:
+    400 everywhere; 401 where a credential is needed; 413, 415 and 422 where a body is
+    read; the ``Idempotency-Key`` header, 409 and 422 on credentialed writes."""
+
+    def operation_helper(
+        self, path: str | None = None, operations: dict[str, Any] | None = None, **_: Any
+    ) -> None:
+        for method, operation in (operations or {}).items():
+            secured = bool(operation.get("security"))
+            shared = [400]  # and DEFAULT_ERROR: any other status, a 500 among them
+            if secured:
+                shared.append(401)
+            if "requestBody" in operation:
+                shared += [413, 415, 422]
+            if secured and method in WRITES:
+                operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
+                shared += [409, 422]
+            responses = operation.setdefault("responses", {})
+            for status in shared:
+                if status not in responses and str(status) not in responses:
+                    responses[status] = http.HTTPStatus(status).name
 
 
 # RFC 9110 names the two statuses differently from werkzeug's older phrases.
@@ -113,6 +164,28 @@ TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
 
 class ProblemApi(Api):  # type: ignore[misc]
     """flask-smorest's Api with problem+json errors instead of its own error shape."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def __init__(self, app: Flask) -> None:
+        super().__init__(app, spec_kwargs={"extra_plugins": [SharedProblems()]})
+        for name, description in access.SCHEMES.items():
+            scheme = {"type": "http", "scheme": "bearer", "description": description}
+            self.spec.components.security_scheme(name, scheme)
+
+    def _register_responses(self) -> None:
+        """flask-smorest's response components, errors as problem+json (``DEFAULT_ERROR`` is
+        the answer of any other status, a 500 among them)."""
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": PROBLEMS.get(status, status.phrase)}
+            if status >= 400:
+                response["content"] = {PROBLEM_TYPE: {"schema": self.ERROR_SCHEMA}}
+            if status in HEADERS:
+                response["headers"] = HEADERS[status]
+            self.spec.components.response(status.name, response, lazy=True)
+        default = {"schema": self.ERROR_SCHEMA}
+        response = {"description": PROBLEMS[500], "content": {PROBLEM_TYPE: default}}
+        self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, response, lazy=True)
 
     def handle_http_exception(self, error: HTTPException) -> Response:
         """Every HTTP error, including the 500 Flask makes of an uncaught exception."""
@@ -149,7 +222,6 @@ STATUSES: tuple[tuple[type[ScoringError], int, str], ...] = (
     (Malformed, 400, "Bad Request"),
     (Unavailable, 503, "Service Unavailable"),
 )
-CHALLENGE = {"WWW-Authenticate": 'Bearer realm="scoring-service"'}
 
 
 def domain_problem(exc: ScoringError) -> Response:

@@ -19,7 +19,6 @@ from ..schemas.stored import (
 )
 from ..services import responses
 from ..surveys import flatten_errors
-from . import access
 from .problems import Blueprint, problem_responses
 
 blp = Blueprint("responses", __name__, url_prefix="/api/v1", description="Stored responses")
@@ -47,10 +46,10 @@ def _row(raw: Any) -> tuple[dict[str, Any] | None, list[FieldError]]:
 
 @blp.route("/alliances/<alliance_id>/rounds/<int(max=2147483647):n>/responses/<respondent>")
 class ResponseItem(MethodView):
-    @access.needs("member")
+    @blp.needs("member")
     @blp.arguments(StoredResponseIn())  # instances, not classes: webargs builds a class per request
     @blp.response(200, StoredResponseOut)
-    @errors(401, 403, 404, 409, 415, 422)
+    @errors(403, 404, 409, 422)
     def put(
         self, body: dict[str, Any], alliance_id: str, n: int, respondent: str
     ) -> dict[str, Any]:
@@ -68,10 +67,10 @@ class ResponseItem(MethodView):
 
 @blp.route("/alliances/<alliance_id>/rounds/<int(max=2147483647):n>/responses")
 class Responses(MethodView):
-    @access.needs("member")
+    @blp.needs("member")
     @blp.doc(requestBody=BULK_BODY)
     @blp.response(200, BulkReport)
-    @errors(400, 401, 403, 404, 409, 415, 422)
+    @errors(403, 404, 409, 422)
     def post(self, alliance_id: str, n: int) -> dict[str, Any]:
         """Create or replace many responses at once (partner key, or admin naming partners)
 
@@ -89,10 +88,10 @@ class Responses(MethodView):
         with writing_core() as conn:  # every valid row, or none if the round closed
             return responses.save_bulk(conn, bulk)
 
-    @access.needs("member")
+    @blp.needs("member")
     @blp.arguments(ResponseQuery(), location="query")
     @blp.response(200, ResponseList)
-    @errors(401, 403, 404, 422)
+    @errors(403, 404, 422)
     def get(self, query: dict[str, Any], alliance_id: str, n: int) -> dict[str, Any]:
         """List stored responses: the admin all of them, a partner key its own partner's;
         paginated by ``cursor``"""

@@ -8,7 +8,6 @@ from flask.views import MethodView
 from .. import context
 from ..schemas.stored import RoundResultSchema
 from ..services import results
-from . import access
 from .problems import Blueprint, problem_responses
 
 blp = Blueprint("results", __name__, url_prefix="/api/v1", description="Results of rounds")
@@ -17,10 +16,10 @@ errors = problem_responses(blp)
 
 @blp.route("/alliances/<alliance_id>/rounds/<int(max=2147483647):n>/results")
 class Results(MethodView):
-    @access.needs("member")
+    @blp.needs("member")
     @blp.response(200, RoundResultSchema)
     @blp.alt_response(304, description="Not modified (If-None-Match matched the ETag)")
-    @errors(401, 403, 404)
+    @errors(403, 404)
     def get(self, alliance_id: str, n: int) -> Response:
         """Read a round's results (admin, or a partner key with what it may see)
 

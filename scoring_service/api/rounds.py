@@ -9,7 +9,6 @@ from flask.views import MethodView
 from ..context import env, principal, reading, writing
 from ..schemas.stored import PageQuery, RoundIn, RoundList, RoundOut, RoundPatch
 from ..services import rounds
-from . import access
 from .problems import Blueprint, problem_responses
 
 blp = Blueprint("rounds", __name__, url_prefix="/api/v1", description="Rounds and responses")
@@ -18,10 +17,10 @@ errors = problem_responses(blp)
 
 @blp.route("/alliances/<alliance_id>/rounds")
 class Rounds(MethodView):
-    @access.needs("admin")
+    @blp.needs("admin")
     @blp.arguments(RoundIn())
     @blp.response(201, RoundOut)
-    @errors(401, 403, 404, 409, 415, 422)
+    @errors(403, 404, 409, 422)
     def post(self, body: dict[str, Any], alliance_id: str) -> dict[str, Any]:
         """Open the next round (admin)
 
@@ -31,10 +30,10 @@ class Rounds(MethodView):
         with writing() as session:
             return rounds.open_next(session, principal(), env(), alliance_id, body)
 
-    @access.needs("member")
+    @blp.needs("member")
     @blp.arguments(PageQuery(), location="query")
     @blp.response(200, RoundList)
-    @errors(401, 403, 404, 422)
+    @errors(403, 404, 422)
     def get(self, query: dict[str, Any], alliance_id: str) -> dict[str, Any]:
         """List the rounds, oldest first (admin or partner key); paginated by ``cursor``"""
         with reading() as session:
@@ -43,18 +42,18 @@ class Rounds(MethodView):
 
 @blp.route("/alliances/<alliance_id>/rounds/<int(max=2147483647):n>")
 class RoundItem(MethodView):
-    @access.needs("member")
+    @blp.needs("member")
     @blp.response(200, RoundOut)
-    @errors(401, 403, 404)
+    @errors(403, 404)
     def get(self, alliance_id: str, n: int) -> dict[str, Any]:
         """Read a round (admin or partner key)"""
         with reading() as session:
             return rounds.get_round(session, principal(), alliance_id, n)
 
-    @access.needs("admin")
+    @blp.needs("admin")
     @blp.arguments(RoundPatch())
     @blp.response(200, RoundOut)
-    @errors(401, 403, 404, 415, 422)
+    @errors(403, 404, 422)
     def patch(self, body: dict[str, Any], alliance_id: str, n: int) -> dict[str, Any]:
         """Close a round (admin)
 

@@ -8,22 +8,19 @@ from flask import Response, current_app
 from flask.views import MethodView
 
 from ..context import env
-from ..schemas.score import ProblemSchema, ResultSchema, ScoreRequestSchema
+from ..schemas.score import ResultSchema, ScoreRequestSchema
 from ..services.score import score_request
-from .problems import Blueprint
+from .problems import Blueprint, problem_responses
 
 blp = Blueprint("score", __name__, url_prefix="/api/v1", description="Stateless scoring")
+errors = problem_responses(blp)
 
 
 @blp.route("/score")
 class Score(MethodView):
     @blp.arguments(ScoreRequestSchema())
     @blp.response(200, ResultSchema)
-    @blp.alt_response(400, schema=ProblemSchema, description="Malformed JSON")
-    @blp.alt_response(404, schema=ProblemSchema, description="Unknown survey or version")
-    @blp.alt_response(413, schema=ProblemSchema, description="Body over the size limit")
-    @blp.alt_response(415, schema=ProblemSchema, description="Body is not JSON")
-    @blp.alt_response(422, schema=ProblemSchema, description="Invalid; every field named")
+    @errors(404)
     def post(self, body: dict[str, Any]) -> Response:
         """Score the responses of two partners
 

@@ -9,7 +9,6 @@ from flask.views import MethodView
 from ..context import principal, reading, writing
 from ..schemas.stored import ErasureOut, PageQuery, StakeholderList
 from ..services import erasure, stakeholders
-from . import access
 from .problems import Blueprint, problem_responses
 
 blp = Blueprint("stakeholders", __name__, url_prefix="/api/v1", description="Stakeholders")
@@ -18,10 +17,10 @@ errors = problem_responses(blp)
 
 @blp.route("/alliances/<alliance_id>/stakeholders")
 class Stakeholders(MethodView):
-    @access.needs("member")
+    @blp.needs("member")
     @blp.arguments(PageQuery(), location="query")
     @blp.response(200, StakeholderList)
-    @errors(401, 403, 404, 422)
+    @errors(403, 404, 422)
     def get(self, query: dict[str, Any], alliance_id: str) -> dict[str, Any]:
         """List the stakeholders (admin: both partners; partner key: its own)"""
         with reading() as session:
@@ -30,9 +29,9 @@ class Stakeholders(MethodView):
 
 @blp.route("/alliances/<alliance_id>/partners/<partner>/stakeholders/<respondent>")
 class Erasure(MethodView):
-    @access.needs("member")
+    @blp.needs("member")
     @blp.response(200, ErasureOut)
-    @errors(401, 403, 404)
+    @errors(403, 404)
     def delete(self, alliance_id: str, partner: str, respondent: str) -> dict[str, Any]:
         """Erase a stakeholder (admin, or their partner's key)
 

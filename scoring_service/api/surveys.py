@@ -8,11 +8,12 @@ from flask import Response, current_app
 from flask.views import MethodView
 
 from ..context import env
-from ..schemas.score import ProblemSchema, SurveyQuerySchema, SurveySchema, SurveySummarySchema
+from ..schemas.score import SurveyQuerySchema, SurveySchema, SurveySummarySchema
 from ..services import surveys
-from .problems import Blueprint
+from .problems import Blueprint, problem_responses
 
 blp = Blueprint("surveys", __name__, url_prefix="/api/v1", description="Survey definitions")
+errors = problem_responses(blp)
 
 
 @blp.after_request
@@ -34,8 +35,7 @@ class Surveys(MethodView):
 class SurveyView(MethodView):
     @blp.arguments(SurveyQuerySchema(), location="query")
     @blp.response(200, SurveySchema)
-    @blp.alt_response(404, schema=ProblemSchema, description="Unknown survey or version")
-    @blp.alt_response(422, schema=ProblemSchema, description="Invalid query parameter")
+    @errors(404, 422)
     def get(self, query: dict[str, Any], survey_id: str) -> dict[str, Any] | Response:
         """One survey definition (latest version unless ``version`` is given)
 

@@ -76,11 +76,14 @@ class FieldProblemSchema(Schema):
 class ProblemSchema(Schema):
     """RFC 9457 problem details; ``errors`` names every invalid field."""
 
-    type = Text()
-    title = Text()
-    status = fields.Integer()
-    detail = Text()
-    errors = fields.List(fields.Nested(FieldProblemSchema))
+    type = Text(required=True, metadata={"description": "about:blank: the status says it"})
+    title = Text(required=True, metadata={"description": "the status's phrase"})
+    status = fields.Integer(required=True)
+    detail = Text(required=True, metadata={"description": "what went wrong, for people"})
+    errors = fields.List(
+        fields.Nested(FieldProblemSchema),
+        metadata={"description": "422: every problem (at most 50, and a too_many entry)"},
+    )
 
 
 class SurveyQuerySchema(Schema):
