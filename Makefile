@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint typecheck unit bench bench-store install clean
+.PHONY: run test lint typecheck unit bench bench-store audit install clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -40,6 +40,15 @@ bench: install
 
 bench-store: install
 	$(BIN)/python benchmarks/store.py
+
+# Known vulnerabilities of the pinned dependencies (constraints.txt), from PyPI's advisory
+# database: it needs the network, so it is not part of `make test` or CI. --strict: a package it
+# could not look up fails the run, so an audit that checked nothing never looks clean.
+audit: install
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[audit]'
+	@$(BIN)/pip-audit --requirement constraints.txt --no-deps --disable-pip --strict \
+	  --progress-spinner off || { echo "make audit: vulnerabilities found, or packages not \
+	looked up (is https://pypi.org reachable?): nothing is known to be safe"; exit 1; }
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

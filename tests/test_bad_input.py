@@ -214,3 +214,43 @@ def test_a_huge_csv_header_lists_fifty_problems_and_the_count(stored: FlaskClien
     assert problems[0]["path"] == "columns.x0" and problems[0]["code"] == "unknown_column"
     assert problems[-1]["code"] == "too_many"
     assert problems[-1]["params"] == {"max": 50, "got": 20_000}
+
+
+def test_url_bytes_that_are_not_utf8_are_a_400(stored: FlaskClient, default_survey: Survey) -> None:
+    """They were read as replacement characters: ``a%FFb`` was stored as respondent 'a\\ufffdb'."""
+    w = World(stored)
+    body = {"role": "it", "answers": answers(default_survey, 1)}
+    for raw in (b"a\xffb", b"a\xed\xa0\x80b"):  # a stray byte; an encoded surrogate
+        # As a server gives them (PEP 3333: the bytes as latin-1); the test client would
+        # decode them itself.
+        path = f"{w.base}/rounds/1/responses/{raw.decode('latin-1')}"
+        answer = stored.put(
+            "/", json=body, headers=w.keys["acme"], environ_overrides={"PATH_INFO": path}
+        )
+        assert answer.status_code == 400, answer.json
+        assert answer.json["detail"] == "The URL is not UTF-8 text."
+    listed = stored.get(f"{w.base}/rounds/1/responses?cursor=%FF", headers=w.admin)
+    assert listed.status_code == 400
+    assert stored_people(w) == []
+
+
+def test_round_numbers_are_ascii_digits(stored: FlaskClient, default_survey: Survey) -> None:
+    """A fullwidth or Arabic-Indic 1 was round 1 (werkzeug's ``\\d``)."""
+    w = World(stored)
+    assert stored.get(f"{w.base}/rounds/1", headers=w.admin).status_code == 200
+    for one in ("%EF%BC%91", "%D9%A1"):
+        assert stored.get(f"{w.base}/rounds/{one}", headers=w.admin).status_code == 404
+        url = f"{w.base}/rounds/{one}/responses/ann"
+        put = stored.put(url, json={"role": "it", "answers": {}}, headers=w.keys["acme"])
+        assert put.status_code == 404
+    assert stored_people(w) == []
+
+
+def test_an_invitation_for_a_blank_respondent_is_a_422(stored: FlaskClient) -> None:
+    w = World(stored)
+    url = f"{w.base}/rounds/1/invitations"
+    for field in ("respondent", "stakeholder"):
+        made = stored.post(url, json={"role": "it", field: "   "}, headers=w.keys["acme"])
+        assert fields_of(made) == [field]
+    listed = stored.get(url, headers=w.admin).json["items"]
+    assert listed == []

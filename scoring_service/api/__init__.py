@@ -22,6 +22,7 @@ from . import (
     score,
     stakeholders,
     surveys,
+    transport,
 )
 
 JSON_METHODS = frozenset(("POST", "PUT", "PATCH"))
@@ -43,7 +44,9 @@ def init_app(app: Flask) -> problems.ProblemApi:
         OPENAPI_REDOC_PATH="redoc",
         OPENAPI_REDOC_URL=None,
     )
+    transport.init_app(app)  # first: its converter before any rule, its check before any other
     api = problems.ProblemApi(app)
+    api.register_converter(transport.AsciiInteger, transport.integer_parameter)
     blueprints = (health, score, surveys, alliances, rounds, responses, results, invitations)
     for module in (*blueprints, stakeholders):
         api.register_blueprint(module.blp)
@@ -64,11 +67,6 @@ def init_app(app: Flask) -> problems.ProblemApi:
     @app.before_request
     def _json_only() -> None:
         """A body sent to the API must be JSON: 415 otherwise, before anything is parsed."""
-        # On the raw URL (the server has decoded the path, not the query): no parsing of
-        # the query string for every request.
-        query = request.environ.get("QUERY_STRING", "")
-        if "\x00" in request.environ.get("PATH_INFO", "") or "%00" in query or "\x00" in query:
-            abort(400, description="NUL characters are not allowed in the URL.")
         if request.method not in JSON_METHODS:
             return
         routed = request.routing_exception is None  # 404 and 405 win over 415

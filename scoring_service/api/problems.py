@@ -56,10 +56,13 @@ def _webargs_errors(data: dict[str, Any]) -> list[FieldError]:
     found: list[FieldError] = []
     for errors in messages.values():
         for path, message in flatten_errors(errors):
-            if path == "(file)":  # the body itself, e.g. an array where an object belongs
+            if path == "(file)" and message == "Invalid input type.":  # e.g. an array
                 found.append(
                     FieldError("", "must be a JSON object", "type", {"expected": "object"})
                 )
+                continue
+            if path == "(file)":  # a rule of the whole body
+                found.append(FieldError("", message, "required"))
                 continue
             found.append(FieldError(path, message))
     return found

@@ -49,7 +49,7 @@ class ScoreRequestSchema(Schema):
     survey = Text(required=True, validate=validate.Length(min=1, max=100))
     survey_version = fields.Integer(strict=True, validate=validate.Range(min=1))
     responses = fields.List(
-        fields.Raw(),
+        fields.Raw(metadata={"type": "object"}),
         required=True,
         metadata={"description": "one object per respondent, see ResponseDoc"},
     )

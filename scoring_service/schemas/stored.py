@@ -8,7 +8,7 @@ from typing import Any
 from flask import has_request_context, request
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
-from .fields import Bool, Text
+from .fields import Bool, Reference, Text
 
 # \Z, not $: Python's $ also matches before a final newline ("acme\n").
 KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}\Z"
@@ -46,7 +46,7 @@ class PartnerIn(Schema):
     key = Text(
         required=True,
         validate=validate.Regexp(KEY_PATTERN, error="must be 1-64 of a-z, 0-9, _ and -"),
-        metadata={"example": "acme"},
+        metadata={"example": "acme", "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$"},
     )
     name = Text(required=True, validate=[validate.Length(min=1, max=200)])
 
@@ -84,6 +84,13 @@ class AlliancePatch(Schema):
     )
     frame_ancestors = _origins()
     min_group_size = fields.Integer(strict=True, validate=validate.Range(min=1, max=100))
+
+    @validates_schema
+    def _something(self, data: dict[str, Any], **_: Any) -> None:
+        """A change names what it changes (an empty body was a 200 that changed only the
+        alliance's ``updated_at``)."""
+        if not data:
+            raise ValidationError(f"give one or more of {', '.join(self.fields)}", "_schema")
 
 
 class PartnerOut(Schema):
@@ -248,13 +255,11 @@ class InvitationIn(Schema):
     partner = Text(
         metadata={"description": "the admin key must name it; a partner key may omit it"}
     )
-    stakeholder = Text(
-        validate=[validate.Length(min=1, max=200)],
+    stakeholder = Reference(
         metadata={"description": "reference of a stakeholder already known to the alliance"},
     )
     role = Text(validate=[validate.Length(min=1, max=64)])
-    respondent = Text(
-        validate=[validate.Length(min=1, max=200)],
+    respondent = Reference(
         metadata={"description": "your reference for a new stakeholder (default: generated)"},
     )
     label = Text(validate=[validate.Length(max=200)])
@@ -333,13 +338,7 @@ class MeResponseOut(Schema):
 class BulkRow(StoredResponseIn):
     """One row of ``POST .../responses``: a stored response and its respondent reference."""
 
-    respondent = Text(
-        required=True,
-        validate=[
-            validate.Length(min=1, max=200),
-            validate.Regexp(r"^[^\x00]*\S[^\x00]*\Z", error="must not be blank or hold NUL"),
-        ],
-    )
+    respondent = Reference(required=True)
 
 
 class BulkRowProblems(Schema):
