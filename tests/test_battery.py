@@ -184,6 +184,19 @@ def set_up(base: str) -> Setup:
     mine = bearer(legal["token"]) | JSON
     got = send(base, "PUT", "/api/v1/me/response", mine, js({"answers": {"sf1": 3}}))
     assert got.status == 200, got.body
+    # A chunked body within the limit is read whole: one response, and a CSV of one row.
+    body = {"role": "it", "answers": A_LEGAL["answers"], "complete": True}
+    chunky = send(
+        base, "PUT", f"{url}/rounds/1/responses/chunky", bearer(acme) | JSON, js(body), True
+    )
+    assert chunky.status == 200 and json.loads(chunky.body)["respondent"] == "chunky"
+    row = CSV_ROW.replace("a-it", "a-chunked")
+    csv_body = f"{CSV_HEADER}\n{row}\n".encode()
+    csv_headers = bearer(acme) | {"Content-Type": "text/csv"}
+    bulk = send(base, "POST", f"{url}/rounds/1/responses", csv_headers, csv_body, True)
+    assert bulk.status == 200 and json.loads(bulk.body)["saved"] == 1, bulk.body
+    listed = call(base, "GET", f"{url}/rounds/1/responses", admin)["items"]
+    assert {"chunky", "a-chunked"} <= {r["respondent"] for r in listed}
     # Another alliance, whose round 1 is closed.
     other = call(base, "POST", "/api/v1/alliances", OPERATOR, alliance_body(name="Other"))
     ourl, oadmin = f"/api/v1/alliances/{other['id']}", other["admin_key"]

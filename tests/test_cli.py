@@ -132,7 +132,7 @@ def test_csv_without_survey_and_bad_encoding_exit_2(
     assert main(["score", "--survey", "mini", "--encoding", "latin-1", str(latin)]) == 0
     assert json.loads(capsys.readouterr().out)["sample"]["globex"]["n"] == 3
     assert main(["score", "--survey", "mini", "--encoding", "koi8-r", str(latin)]) == 2
-    assert "use utf-8, windows-1252 or utf-16" in capsys.readouterr().err
+    assert "A CSV is read as UTF-8, windows-1252 or UTF-16" in capsys.readouterr().err
 
 
 def test_json_envelope_is_checked_like_the_api(

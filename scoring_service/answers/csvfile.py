@@ -78,6 +78,15 @@ def _at_most(errors: list[FieldError]) -> list[FieldError]:
     return [*errors[:MAX_ERRORS], total]
 
 
+CHARSET_HELP = "A CSV is read as UTF-8, windows-1252 or UTF-16"
+
+
+def codec(charset: str | None) -> str | None:
+    """The codec that reads a CSV whose Content-Type names ``charset`` (UTF-8 when it names
+    none), or None when it is not one of :data:`CHARSETS`."""
+    return CHARSETS.get((charset or "utf-8").strip().lower())
+
+
 def decode(data: bytes, charset: str | None = None) -> str:
     """The text of a CSV file: UTF-8 unless ``charset`` (the Content-Type's, a key of
     :data:`CHARSETS`) names another encoding; a byte-order mark wins over both and is dropped,
@@ -85,20 +94,24 @@ def decode(data: bytes, charset: str | None = None) -> str:
 
     Raises
     ------
+    ValueError
+        A ``charset`` that :func:`codec` does not know (callers check it first).
     InvalidInput
         Bytes that are not text in that encoding, naming the line of the first of them.
     """
-    codec = CHARSETS[(charset or "utf-8").lower()]
+    reading = codec(charset)
+    if reading is None:
+        raise ValueError(f"{CHARSET_HELP}, not as charset={charset}")
     for bom, name in BOMS:
         if data.startswith(bom):
-            codec, data = name, data[len(bom) :]
+            reading, data = name, data[len(bom) :]
             break
     try:
-        return data.decode(codec)
+        return data.decode(reading)
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].decode(codec, errors="replace").count("\n") + 1
+        line = data[: exc.start].decode(reading, errors="replace").count("\n") + 1
         byte = data[exc.start : exc.start + 1].hex().upper()
-        name = NAMES[codec]
+        name = NAMES[reading]
         message = (
             f"byte 0x{byte} is not {name} text; save the file as UTF-8, or name its encoding "
             "in the Content-Type (e.g. text/csv; charset=windows-1252)"

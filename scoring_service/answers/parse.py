@@ -58,17 +58,25 @@ class AnswerSheet:
     text: Mapping[str, str] = field(default_factory=dict)
 
 
-def _identifier(value: Any, path: str, errors: list[FieldError]) -> str:
-    """A non-empty string of bounded length, or an error."""
+IDENTIFIER_MESSAGE = f"must be 1-{MAX_ID_LENGTH} characters, not all blank"
+
+
+def identifier_problem(path: str, value: Any) -> FieldError | None:
+    """The problem of a person's reference (a respondent, a stakeholder), or None: a string of
+    1 to ``MAX_ID_LENGTH`` characters, not all whitespace (``str.isspace``), that any text may
+    hold. The one rule for references in JSON, CSV, URLs and the API's schemas."""
     if not isinstance(value, str) or not value.strip() or len(value) > MAX_ID_LENGTH:
-        message = f"must be a non-empty string of at most {MAX_ID_LENGTH}"
-        errors.append(FieldError(path, message, "length", {"max": MAX_ID_LENGTH}))
-        return ""
-    problem = text_problem(path, value)
+        return FieldError(path, IDENTIFIER_MESSAGE, "length", {"max": MAX_ID_LENGTH})
+    return text_problem(path, value)
+
+
+def _identifier(value: Any, path: str, errors: list[FieldError]) -> str:
+    """``value`` if it is a good reference; else its problem goes to ``errors``."""
+    problem = identifier_problem(path, value)
     if problem is not None:
         errors.append(problem)
         return ""
-    return value
+    return str(value)
 
 
 def _integer(value: Any) -> bool:

@@ -6,7 +6,7 @@ import swagger_ui_bundle
 from flask import Flask, Response, abort, request, send_from_directory
 
 from .. import context
-from ..answers.csvfile import CHARSETS
+from ..answers.csvfile import CHARSET_HELP, codec
 from . import (
     access,
     alliances,
@@ -80,10 +80,9 @@ def init_app(app: Flask) -> problems.ProblemApi:
             and not csv
         ):
             abort(415, description="Send the body as application/json.")
-        charset = request.mimetype_params.get("charset", "utf-8")
-        if routed and csv and charset.lower() not in CHARSETS:
-            detail = f"A CSV is read as UTF-8, windows-1252 or UTF-16, not as charset={charset}."
-            abort(415, description=detail)
+        charset = request.mimetype_params.get("charset")
+        if routed and csv and codec(charset) is None:
+            abort(415, description=f"{CHARSET_HELP}, not as charset={charset}.")
 
     # After the JSON check (so a bad body is never claimed), before the view.
     app.before_request(idempotency.before)

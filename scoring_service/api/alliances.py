@@ -23,10 +23,17 @@ blp = Blueprint("alliances", __name__, url_prefix="/api/v1", description="Allian
 errors = problem_responses(blp)
 
 
+NEW_ALLIANCE = {
+    "name": "Acme x Globex",
+    "partners": [{"key": "acme", "name": "Acme Ltd"}, {"key": "globex", "name": "Globex"}],
+    "survey": "alliance-objectives",
+}
+
+
 @blp.route("/alliances")
 class Alliances(MethodView):
     @blp.needs("operator")
-    @blp.arguments(AllianceIn())
+    @blp.arguments(AllianceIn(), example=NEW_ALLIANCE)
     @blp.response(201, AllianceOut)
     @errors(404, 422)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:

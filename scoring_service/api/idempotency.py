@@ -18,11 +18,10 @@ from flask import Response, current_app, request
 from .. import context
 from ..errors import Malformed
 from ..services import idempotency
-from ..services.idempotency import HEADER
+from ..services.idempotency import HEADER, MAX_KEY
 
 WRITES = frozenset(("POST", "PUT", "PATCH", "DELETE"))
 SECRETS = ("admin_key", "key", "token", "form_url")
-MAX_KEY = 255
 
 
 def _request_hash() -> str:

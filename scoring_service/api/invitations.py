@@ -27,7 +27,7 @@ errors = problem_responses(blp)
 @blp.route("/alliances/<alliance_id>/rounds/<int(max=2147483647):n>/invitations")
 class Invitations(MethodView):
     @blp.needs("member")
-    @blp.arguments(InvitationIn())
+    @blp.arguments(InvitationIn(), example={"partner": "acme", "role": "legal", "label": "Legal"})
     @blp.response(201, InvitationOut)
     @errors(403, 404, 409, 422)
     def post(self, body: dict[str, Any], alliance_id: str, n: int) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from ..errors import (
     Unavailable,
 )
 from ..schemas.score import ProblemSchema
+from ..services.idempotency import HEADER, MAX_KEY
 from ..surveys import flatten_errors
 from . import access
 
@@ -109,9 +110,9 @@ HEADERS = {401: {"WWW-Authenticate": {"schema": {"type": "string"}, "description
 WRITES = frozenset(("post", "put", "patch", "delete"))
 IDEMPOTENCY_KEY = {
     "in": "header",
-    "name": "Idempotency-Key",
+    "name": HEADER,
     "required": False,
-    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY, "pattern": "\\S"},
     "description": "Retry safely: a repeat with the same key and body replays the first answer",
 }
 
@@ -139,8 +140,10 @@ def problem_responses(blp: Blueprint) -> Callable[..., Callable[[Any], Any]]:
 
 class SharedProblems(BasePlugin):
     """The problem answers routes share, added to every operation of the OpenAPI document:
-    400 everywhere; 401 where a credential is needed; 413, 415 and 422 where a body is
-    read; the ``Idempotency-Key`` header, 409 and 422 on credentialed writes."""
+    400 everywhere; 401 where a credential is needed; 413 on every write (a body is read, or
+    hashed for an ``Idempotency-Key``), 415 on every POST, PUT and PATCH (a body must be JSON),
+    422 where a body is parsed; the ``Idempotency-Key`` header with its 409 and 422 on
+    credentialed writes."""
 
     def operation_helper(
         self, path: str | None = None, operations: dict[str, Any] | None = None, **_: Any
@@ -150,8 +153,12 @@ class SharedProblems(BasePlugin):
             shared = [400]  # and DEFAULT_ERROR: any other status, a 500 among them
             if secured:
                 shared.append(401)
+            if method in WRITES:
+                shared.append(413)
+            if method in ("post", "put", "patch"):
+                shared.append(415)
             if "requestBody" in operation:
-                shared += [413, 415, 422]
+                shared.append(422)
             if secured and method in WRITES:
                 operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
                 shared += [409, 422]

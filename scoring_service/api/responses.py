@@ -24,13 +24,14 @@ from .problems import Blueprint, problem_responses
 blp = Blueprint("responses", __name__, url_prefix="/api/v1", description="Stored responses")
 errors = problem_responses(blp)
 BULK_BODY = {
+    "required": True,
     "content": {
         "application/json": {"schema": {"type": "array", "items": BulkRow}},
         "text/csv": {
             "schema": {"type": "string"},
             "example": "partner,role,respondent,sf1,...,priorities.revenue_growth,...",
         },
-    }
+    },
 }
 
 

@@ -30,8 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=("json", "table"), default="json")
     s.add_argument(
         "--encoding",
-        help="a CSV's encoding: utf-8 (the default; a byte-order mark is read), windows-1252 "
-        "or utf-16",
+        help="a CSV file's encoding: utf-8 (the default; a byte-order mark is read), "
+        "windows-1252 or utf-16",
     )
     s.add_argument(
         "--resamples",
@@ -69,12 +69,15 @@ def _load(args: argparse.Namespace) -> tuple[str, int | None, Any]:
     if args.file.suffix.lower() == ".csv":
         if not args.survey:
             raise UsageError("--survey is required for a CSV file")
-        from ..answers.csvfile import CHARSETS, decode
+        from ..answers.csvfile import CHARSET_HELP, codec, decode
 
-        if args.encoding and args.encoding.lower() not in CHARSETS:
-            raise UsageError(f"--encoding {args.encoding}: use utf-8, windows-1252 or utf-16")
+        if codec(args.encoding) is None:
+            raise UsageError(f"--encoding {args.encoding}: {CHARSET_HELP}")
         return args.survey, args.survey_version, decode(data, args.encoding)
-    text = data.decode("utf-8-sig")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UsageError("the JSON file is not UTF-8 text (--encoding is for a CSV)") from None
     body = json.loads(text)
     if not isinstance(body, dict):
         raise UsageError("the JSON file must hold an object like the API's body")

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate
+from marshmallow import ValidationError, fields
 
-from ..answers.parse import FORBIDDEN_MESSAGE, bad_character
+from ..answers.parse import FORBIDDEN_MESSAGE, MAX_ID_LENGTH, bad_character, identifier_problem
 
-# The rule in OpenAPI (ECMA-262 patterns): no C0 control but TAB, LF and CR, no DEL. Unpaired
+# The rules in OpenAPI (ECMA-262 patterns): no C0 control but TAB, LF and CR, no DEL. Unpaired
 # surrogates cannot be said there without refusing paired ones (emoji), so the text says it.
 _CONTROLS = "\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F"
+# Whitespace as Python's str.isspace has it, spelled out: a pattern's \s differs by engine.
+_SPACE = "\\t\\n\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000"
 PATTERN = f"^[^{_CONTROLS}]*$"
-NOT_BLANK = f"^[^{_CONTROLS}]*[^\\s{_CONTROLS}][^{_CONTROLS}]*$"  # and one visible character
+NOT_BLANK = f"^[^{_CONTROLS}]*[^{_SPACE}{_CONTROLS}][^{_CONTROLS}]*$"
 
 
 class Text(fields.String):
@@ -34,13 +36,20 @@ class Text(fields.String):
 
 
 class Reference(Text):
-    """A person's reference (a respondent, a stakeholder): 1-200 characters, not all blank."""
+    """A person's reference (a respondent, a stakeholder): ``answers.parse.identifier_problem``,
+    the rule of references everywhere, and :data:`NOT_BLANK` in OpenAPI."""
 
     def __init__(self, **kwargs: Any) -> None:
-        not_blank = validate.Regexp(r"\s*\S", error="must not be blank")
-        kwargs["validate"] = [validate.Length(min=1, max=200), not_blank]
-        kwargs["metadata"] = {"pattern": NOT_BLANK, **kwargs.get("metadata", {})}
+        metadata = {"pattern": NOT_BLANK, "maxLength": MAX_ID_LENGTH, "minLength": 1}
+        kwargs["metadata"] = {**metadata, **kwargs.get("metadata", {})}
         super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        problem = identifier_problem("", text)
+        if problem is not None:
+            raise ValidationError(problem.message)
+        return text
 
 
 class Bool(fields.Boolean):

@@ -56,18 +56,19 @@ class ScoreRequestSchema(Schema):
 
 
 class FieldProblemSchema(Schema):
-    """One problem with one field of the input."""
+    """One problem with one field of the input. Plain strings, not ``Text``: a path or a
+    message may quote what the client sent, whatever it held."""
 
-    path = Text(
+    path = fields.String(
         required=True, metadata={"description": "e.g. responses[2].answers.sf3; '' is the body"}
     )
-    message = Text(required=True, metadata={"description": "for people"})
-    code = Text(
+    message = fields.String(required=True, metadata={"description": "for people"})
+    code = fields.String(
         required=True,
         metadata={"description": "for programs: out_of_range, sum, required, ... (docs/api.md)"},
     )
     params = fields.Dict(
-        keys=Text(),
+        keys=fields.String(),
         required=True,
         metadata={"description": "the code's parameters, e.g. {min: 1, max: 5}"},
     )
@@ -76,10 +77,10 @@ class FieldProblemSchema(Schema):
 class ProblemSchema(Schema):
     """RFC 9457 problem details; ``errors`` names every invalid field."""
 
-    type = Text(required=True, metadata={"description": "about:blank: the status says it"})
-    title = Text(required=True, metadata={"description": "the status's phrase"})
+    type = fields.String(required=True, metadata={"description": "about:blank: the status says it"})
+    title = fields.String(required=True, metadata={"description": "the status's phrase"})
     status = fields.Integer(required=True)
-    detail = Text(required=True, metadata={"description": "what went wrong, for people"})
+    detail = fields.String(required=True, metadata={"description": "what went wrong, for people"})
     errors = fields.List(
         fields.Nested(FieldProblemSchema),
         metadata={"description": "422: every problem (at most 50, and a too_many entry)"},

@@ -86,7 +86,7 @@ class AlliancePatch(Schema):
     min_group_size = fields.Integer(strict=True, validate=validate.Range(min=1, max=100))
 
     @validates_schema
-    def _something(self, data: dict[str, Any], **_: Any) -> None:
+    def _names_a_change(self, data: dict[str, Any], **_: Any) -> None:
         """A change names what it changes (an empty body was a 200 that changed only the
         alliance's ``updated_at``)."""
         if not data:

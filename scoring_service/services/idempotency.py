@@ -19,6 +19,7 @@ from ..store.models import IdempotencyRecord, now
 from ..store.queries import insert_ignore
 
 HEADER = "Idempotency-Key"
+MAX_KEY = 255  # characters of an Idempotency-Key
 KEEP = dt.timedelta(hours=48)  # at least the 24 hours promised
 # A record still "running" after this long belongs to a request that died: it may be taken over.
 ABANDONED = dt.timedelta(seconds=120)

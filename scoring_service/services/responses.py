@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
-from ..answers import MAX_ID_LENGTH, MAX_PER_PARTNER, check_answers
+from ..answers import MAX_PER_PARTNER, check_answers
 from ..answers.csvfile import decode, read_csv
-from ..answers.parse import text_problem
+from ..answers.parse import identifier_problem
 from ..errors import FieldError, Forbidden, InvalidInput, Malformed, NotFound, RoundClosed, invalid
 from ..store.models import Partner, Stakeholder, StoredResponse, now
 from ..store.writes import Saved, claim_open_round, save_in_one_statement, upsert_response
@@ -117,11 +117,7 @@ def check_one(
     body: dict[str, Any],
 ) -> Write:
     """Check one respondent's response for round ``n``: everything short of writing it."""
-    if len(respondent) > MAX_ID_LENGTH or not respondent.strip():
-        raise invalid(
-            "respondent", f"must be 1-{MAX_ID_LENGTH} characters", "length", max=MAX_ID_LENGTH
-        )
-    if (problem := text_problem("respondent", respondent)) is not None:
+    if (problem := identifier_problem("respondent", respondent)) is not None:
         raise InvalidInput([problem])
     r = caller.round_of(alliance_id) if caller.round_read else load(conn, alliance_id, n)
     if r is None:
