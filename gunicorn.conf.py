@@ -42,7 +42,8 @@ keepalive = _settings.keepalive
 # and a broken survey file or setting stops start-up before any worker forks.
 preload_app = True
 accesslog = _settings.accesslog
-# Invitation tokens travel in form URLs (/forms/inv_...): the access log shows them redacted.
+# Invitation tokens travel in form URLs (/forms/inv_...): the access and error logs show every
+# secret redacted (gunicorn's default debug line per request, "Error handling request ..." too).
 logger_class = "scoring_service.logs.RedactingLogger"
 loglevel = _settings.loglevel
 # gunicorn 27's control socket is one fixed path per user: two services (or a test server next
@@ -73,15 +74,12 @@ def _tune_malloc():
 _tune_malloc()
 
 
-def pre_request(worker, req):
-    """As gunicorn's own (a debug line per request), with invitation tokens redacted."""
-    from scoring_service.logs import redact
-
-    worker.log.debug("%s %s", req.method, redact(req.path))
-
-
 def post_worker_init(worker):  # noqa: ARG001
-    """Freeze the preloaded heap so full collections skip it (removed a 40-50 ms p99 stall)."""
+    """Redact the app's logs as gunicorn's are (the app is loaded by now, its handlers set);
+    freeze the preloaded heap so full collections skip it (removed a 40-50 ms p99 stall)."""
+    from scoring_service.logs import redact_app_logs
+
+    redact_app_logs()
     gc.freeze()
 
 

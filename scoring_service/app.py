@@ -9,9 +9,12 @@ from typing import Any
 
 from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from .config import ConfigError, from_env, with_instance_secrets
 from .context import Extension
+from .errors import Unavailable
 from .services import Env
 from .store.db import Store
 from .surveys import SurveyRegistry, load_registry
@@ -28,7 +31,18 @@ class StrictJSONProvider(DefaultJSONProvider):
 
 
 class ScoringFlask(Flask):
-    """Flask, whose log of an unhandled exception never shows an invitation token."""
+    """Flask, whose log of an unhandled exception never shows an invitation token, and for
+    which a database that does not answer is :class:`Unavailable` (503), not a fault (500)."""
+
+    def handle_user_exception(self, e: Exception) -> Any:
+        """A database outage, wherever it surfaces (a connection refused or timed out, a lost
+        connection, a pool with no connection to give, SQLite locked past its busy timeout),
+        answered as :class:`Unavailable` by the API's and the forms' own handlers."""
+        if isinstance(e, OperationalError | InterfaceError | PoolTimeout):
+            reason = str(getattr(e, "orig", None) or e).strip().splitlines()[0][:200]
+            self.logger.warning(f"database unavailable: {e.__class__.__name__}: {reason}")
+            e = Unavailable("The database does not answer; retry in a moment.")
+        return super().handle_user_exception(e)
 
     def log_exception(self, exc_info: Any) -> None:
         """As Flask's, with the path redacted (see ``logs``)."""
@@ -65,10 +79,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         store.dispose()  # no connection crosses gunicorn's fork
     app.extensions["scoring"] = Extension(Env.load(settings, registry), store)
 
-    from . import api, forms  # inside the factory: no import cycles, no module-level app
+    from . import api, forms, limits  # inside the factory: no import cycles, no module-level app
 
     api.init_app(app)
     forms.init_app(app)
+    limits.init_app(app, settings)  # its checks after the credential's: failures are known
     return app
 
 

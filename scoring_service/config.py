@@ -39,6 +39,16 @@ class Settings:
     secret_key: str = ""
     # Where respondents reach the service (form links); None: the request's own host.
     public_url: str | None = None
+    # gunicorn's worker timeout (SCORING_TIMEOUT): how long an idempotent write may run.
+    timeout: int = 30
+    # Rate limits (docs/deployment.md): counted in Redis when set, else in each worker's memory.
+    redis_url: str | None = None
+    limit_prefix: str = "scoring"
+    # Failed authentications and unknown form links per client address; writes per credential.
+    limit_failures: str = "30 per minute"
+    limit_writes: str = "600 per minute"
+    # Proxies in front whose X-Forwarded-For is believed (0: the peer address is the client).
+    trusted_proxies: int = 0
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -83,7 +93,9 @@ def ensure_instance(instance: Path) -> dict[str, Path]:
     """
     instance.mkdir(parents=True, exist_ok=True)
     created = {}
-    for filename, prefix in ((OPERATOR_TOKEN_FILE, "op_"), (SECRET_KEY_FILE, "")):
+    from .store.credentials import OPERATOR_PREFIX  # stdlib only: cheap for gunicorn.conf.py
+
+    for filename, prefix in ((OPERATOR_TOKEN_FILE, OPERATOR_PREFIX), (SECRET_KEY_FILE, "")):
         path = instance / filename
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -137,6 +149,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
     if public_url is not None and not re.match(r"^https?://[^/\s]+(/[^\s]*)?\Z", public_url):
         raise ConfigError(f"SCORING_PUBLIC_URL={public_url!r}: must be an http(s) URL")
     return Settings(
+        timeout=_int(env, "SCORING_TIMEOUT", 30, 1, 3600),
         surveys_dir=surveys,
         public_url=public_url.rstrip("/") if public_url else None,
         instance_dir=instance,
@@ -147,7 +160,32 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         bootstrap_resamples=_int(env, "SCORING_BOOTSTRAP_RESAMPLES", 2000, 200, 100_000),
         confidence=confidence,
         log_level=level,
+        redis_url=_redis_url(env),
+        limit_prefix=env.get("SCORING_LIMIT_PREFIX") or "scoring",
+        limit_failures=_limit(env, "SCORING_LIMIT_FAILURES", "30 per minute"),
+        limit_writes=_limit(env, "SCORING_LIMIT_WRITES", "600 per minute"),
+        trusted_proxies=_int(env, "SCORING_TRUSTED_PROXIES", 0, 0, 10),
     )
+
+
+def _redis_url(env: Mapping[str, str]) -> str | None:
+    """REDIS_URL, a redis:// or rediss:// URL (None: limits are counted in memory)."""
+    url = env.get("REDIS_URL") or None
+    if url is not None and not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(f"REDIS_URL: must be redis://host:port/db, got {url.split(':')[0]!r}")
+    return url
+
+
+def _limit(env: Mapping[str, str], name: str, default: str) -> str:
+    """A rate limit such as ``30 per minute`` or ``5/second`` (the limits library's notation)."""
+    from limits import parse
+
+    raw = env.get(name) or default
+    try:
+        parse(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r}: must be a rate such as '30 per minute'") from None
+    return raw
 
 
 @dataclass(frozen=True)

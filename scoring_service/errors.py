@@ -16,13 +16,15 @@ class ScoringError(Exception):
     """Base of every exception the domain raises on purpose.
 
     ``detail`` is a sentence for the person reading the answer; it names what is wrong and,
-    where it helps, what to do.
+    where it helps, what to do. ``retry_after``, when set, is the number of seconds after which
+    the same request is worth retrying (the API answers it as ``Retry-After``).
     """
 
     default = "The request cannot be answered."
 
-    def __init__(self, detail: str | None = None) -> None:
+    def __init__(self, detail: str | None = None, *, retry_after: int | None = None) -> None:
         self.detail = detail or self.default
+        self.retry_after = retry_after
         super().__init__(self.detail)
 
 
@@ -66,6 +68,17 @@ class Unavailable(ScoringError):
     """A part the service needs (the database) does not answer; worth retrying."""
 
     default = "The service cannot reach its database; retry in a moment."
+
+    def __init__(self, detail: str | None = None, *, retry_after: int | None = 1) -> None:
+        """As any domain error, worth retrying after a second unless it says otherwise."""
+        super().__init__(detail, retry_after=retry_after)
+
+
+class TooMany(ScoringError):
+    """Too many failed attempts from one address; ``retry_after`` says when to try again."""
+
+    def __init__(self, detail: str | None = None, retry_after: int = 60) -> None:
+        super().__init__(detail, retry_after=retry_after)
 
 
 @dataclass(frozen=True)

@@ -51,12 +51,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+# Tests send many failed credentials and writes on purpose: limits out of their way, but in
+# tests/test_limits.py. Redis is left to the tests that name it.
+UNLIMITED = {"SCORING_LIMIT_FAILURES": "100000 per minute", "SCORING_LIMIT_WRITES": "100000/minute"}
+
+
 def env(**extra: str) -> dict[str, str]:
-    """The caller's environment without the service's settings: one worker, no access log,
-    then ``extra``."""
+    """The caller's environment without the service's settings: one worker, no access log, no
+    rate limits in the way, then ``extra``."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("SCORING_")}
     base.pop("WEB_CONCURRENCY", None)
-    return {**base, "WEB_CONCURRENCY": "1", "SCORING_ACCESS_LOG": "/dev/null", **extra}
+    base.pop("REDIS_URL", None)
+    return {**base, "WEB_CONCURRENCY": "1", "SCORING_ACCESS_LOG": "/dev/null", **UNLIMITED, **extra}
 
 
 def bearer(key: str) -> dict[str, str]:
@@ -113,6 +119,8 @@ def settings_for(database_url: str, instance: Path, **more: Any) -> dict[str, An
         "operator_token": OPERATOR,
         "secret_key": "s" * 40,
         "bootstrap_resamples": 500,
+        "limit_failures": UNLIMITED["SCORING_LIMIT_FAILURES"],
+        "limit_writes": UNLIMITED["SCORING_LIMIT_WRITES"],
     } | more
 
 

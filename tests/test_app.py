@@ -61,8 +61,10 @@ def test_openapi_errors_are_problems_and_credentials_are_bearer_schemes(
             assert bool(op.get("security")) == credentialed, where
             for requirement in op.get("security", []):
                 assert set(requirement) <= set(schemes), where
-            if credentialed:
+            if credentialed:  # looked up (503), failures and writes limited (429)
                 assert "WWW-Authenticate" in answers["401"]["headers"], where
+                for status in ("429", "503"):
+                    assert "Retry-After" in answers[status]["headers"], (where, status)
             if "requestBody" in op:
                 assert {"413", "415", "422"} <= set(answers), where
             if credentialed and method in ("post", "put", "patch", "delete"):

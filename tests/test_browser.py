@@ -290,11 +290,12 @@ def test_an_origin_not_listed_cannot_frame_the_form(page: Any, site: Site) -> No
     page.on("console", lambda m: refused.append(m.text))
     page.goto(f"{site.stranger}/?form={form_url}")
     page.wait_for_selector("#alliance-form iframe")
-    page.wait_for_timeout(1500)
-    child = [f for f in page.frames if f is not page.main_frame]
-    assert len(child) == 1
-    assert not child[0].url.startswith(site.url)  # the browser replaced it with an error page
-    assert events(page) == []
+    # The browser refuses to frame the form; the frame stays silent, so embed.js puts the
+    # placeholder's link back and says the form cannot be used here.
+    page.wait_for_function("window.events.indexOf('unavailable:0') >= 0")
+    assert events(page) == ["unavailable:0"]
+    assert page.locator("#alliance-form iframe").count() == 0
+    assert page.locator("#alliance-form a").get_attribute("href") == form_url
     assert any("frame-ancestors" in line for line in refused), refused
 
 
@@ -499,12 +500,37 @@ def test_a_failed_save_keeps_everything_typed(page: Any, site: Site) -> None:
     assert page.locator("#q-t1 input[value='2']").is_checked()
 
 
-def test_a_link_that_does_not_work_says_so_inside_the_portal(page: Any, site: Site) -> None:
-    site.invite(respondent="lou")  # the portal is listed by an alliance
-    page.goto(f"{site.portal}/?form={site.url}/forms/inv_mistyped")
-    page.wait_for_function("window.events.indexOf('unavailable:404') >= 0")
+def test_a_link_that_does_not_work_is_reported_and_its_link_put_back(page: Any, site: Site) -> None:
+    """Its page names no alliance, so no portal may frame it: the portal (listed by an
+    alliance) is told the frame stayed silent, and the person keeps the link, which says why."""
+    site.invite(respondent="lou")
+    broken = f"{site.url}/forms/inv_mistyped"
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text))
+    page.goto(f"{site.portal}/?form={broken}")
+    page.wait_for_function("window.events.indexOf('unavailable:0') >= 0")
+    assert events(page) == ["unavailable:0"]
+    assert any("frame-ancestors 'none'" in line for line in refused), refused
+    assert page.locator("#alliance-form iframe").count() == 0
+    link = page.locator("#alliance-form a")
+    assert link.get_attribute("href") == broken
+    link.click()
+    expect(page.locator("h1")).to_have_text("This link does not work")
+    assert page.url == broken
+    assert serious(page) == [], "a link that does not work"
+
+
+def test_a_round_closed_while_the_form_is_open_tells_the_portal(page: Any, site: Site) -> None:
+    form_url, _, base = site.invite(respondent="ray")
+    page.goto(f"{site.portal}/?form={form_url}")
+    page.wait_for_function("window.events.indexOf('ready:false') >= 0")
+    site.client.patch(f"{base}/rounds/1", json={"status": "closed"}, headers=site.admin)
     frame = page.frame_locator("#alliance-form iframe")
-    expect(frame.locator("h1")).to_have_text("This link does not work")
+    frame.locator("#q-t1 input[value='4']").check()
+    page.wait_for_function("window.events.indexOf('unavailable:410') >= 0")
+    expect(frame.locator("h1")).to_have_text("This round is closed")
+    page.wait_for_timeout(2500)  # longer than embed.js waits for a silent frame
+    assert events(page) == ["ready:false", "unavailable:410"]
 
 
 def test_screenshots_and_no_horizontal_scroll_on_a_phone(chromium: Any, site: Site) -> None:

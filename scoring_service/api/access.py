@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 
 from flask import current_app, request
 
-from .. import context
+from .. import context, limits
+from ..errors import Unauthenticated
 from ..services import access
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -71,11 +72,15 @@ def check_request() -> None:
         return
     args = request.view_args or {}
     n = args.get("n")
-    found = access.authenticate(
-        context.read_conn(),
-        context.env().settings,
-        _bearer(),
-        n if isinstance(n, int) else None,
-    )
+    try:
+        found = access.authenticate(
+            context.read_conn(),
+            context.env().settings,
+            _bearer(),
+            n if isinstance(n, int) else None,
+        )
+    except Unauthenticated:
+        limits.failed()  # past the address's limit of failures: TooMany (429) instead
+        raise
     context.state().caller = found
     access.authorize(found.principal, level, args.get("alliance_id"))

@@ -6,10 +6,11 @@ from typing import Any
 
 from flask.views import MethodView
 
-from ..context import env
-from .problems import Blueprint
+from ..context import env, ext
+from .problems import Blueprint, problem_responses
 
 blp = Blueprint("health", __name__, description="Health")
+errors = problem_responses(blp)
 
 
 @blp.route("/livez")
@@ -23,7 +24,9 @@ class Live(MethodView):
 @blp.route("/readyz")
 class Ready(MethodView):
     @blp.response(200)
+    @errors(503)
     def get(self) -> dict[str, Any]:
-        """The service has loaded its surveys and can answer"""
-        registry = env().registry
-        return {"status": "ready", "surveys": len(registry.latest())}
+        """The service has loaded its surveys and its database answers (else 503, with
+        Retry-After)"""
+        ext().store.ping()  # a database that does not answer: Unavailable, 503
+        return {"status": "ready", "surveys": len(env().registry.latest()), "database": "ok"}

@@ -1,10 +1,11 @@
 """``Idempotency-Key`` on every write: a retried request is answered once, never applied twice.
 
 Scoped to the credential and the route (method and path). While the first request runs, the
-same key answers 409; with a different body (compared as canonical JSON) or query, 422; once it has
-succeeded, its 2xx answer is replayed, without any secret it issued (keys and tokens are shown
-once). Answers other than 2xx are not kept, so a corrected retry runs again. Records are kept
-for ``KEEP`` and purged after that.
+same key answers 409 with ``Retry-After``, the seconds left of its lease (after which a retry
+takes over a request killed with its worker); with a different body (compared as canonical JSON)
+or query, 422; once it has succeeded, its 2xx answer is replayed, without any secret it issued
+(keys and tokens are shown once). Answers other than 2xx are not kept, so a corrected retry runs
+again. Records are kept for ``KEEP`` and purged after that.
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ def before() -> Response | None:
         f"{credential}|{request.method}|{request.path}|{key}".encode()
     ).hexdigest()
     with context.writing() as session:
-        replay = idempotency.claim(session, scope, who.alliance_id, _request_hash())
+        settings = context.env().settings
+        replay = idempotency.claim(session, settings, scope, who.alliance_id, _request_hash())
     if replay is not None:
         answer = Response(replay.body, status=replay.status, content_type=replay.content_type)
         answer.headers["Idempotent-Replayed"] = "true"

@@ -14,6 +14,7 @@ from flask_smorest import Api
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .. import limits
 from ..errors import (
     Conflict,
     FieldError,
@@ -22,6 +23,7 @@ from ..errors import (
     Malformed,
     NotFound,
     ScoringError,
+    TooMany,
     Unauthenticated,
     Unavailable,
 )
@@ -102,11 +104,18 @@ PROBLEMS = {
     "still running)",
     413: "Body over the size limit",
     415: "Body is not JSON (or, where a CSV is taken, not a CSV in a known charset)",
+    429: "Too many failed attempts from this address, or writes with this credential; retry "
+    "after Retry-After seconds",
     422: "Invalid; every field named",
     500: "A fault of ours, logged; no details in the answer",
+    503: "The database does not answer; retry after Retry-After seconds",
 }
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="scoring-service"'}
-HEADERS = {401: {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "Bearer"}}}
+HEADERS = {
+    401: {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "Bearer"}},
+    429: {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}},
+    503: {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}},
+}
 WRITES = frozenset(("post", "put", "patch", "delete"))
 IDEMPOTENCY_KEY = {
     "in": "header",
@@ -140,10 +149,11 @@ def problem_responses(blp: Blueprint) -> Callable[..., Callable[[Any], Any]]:
 
 class SharedProblems(BasePlugin):
     """The problem answers routes share, added to every operation of the OpenAPI document:
-    400 everywhere; 401 where a credential is needed; 413 on every write (a body is read, or
-    hashed for an ``Idempotency-Key``), 415 on every POST, PUT and PATCH (a body must be JSON),
-    422 where a body is parsed; the ``Idempotency-Key`` header with its 409 and 422 on
-    credentialed writes."""
+    400 everywhere; 401, 429 and 503 where a credential is needed (it is looked up, and
+    failures and writes are limited); 413 on every
+    write (a body is read, or hashed for an ``Idempotency-Key``), 415 on every POST, PUT and
+    PATCH (a body must be JSON), 422 where a body is parsed; the ``Idempotency-Key`` header
+    with its 409 and 422 on credentialed writes."""
 
     def operation_helper(
         self, path: str | None = None, operations: dict[str, Any] | None = None, **_: Any
@@ -151,8 +161,8 @@ class SharedProblems(BasePlugin):
         for method, operation in (operations or {}).items():
             secured = bool(operation.get("security"))
             shared = [400]  # and DEFAULT_ERROR: any other status, a 500 among them
-            if secured:
-                shared.append(401)
+            if secured:  # a credential is looked up (503), and failures are limited (429)
+                shared += [401, 429, 503]
             if method in WRITES:
                 shared.append(413)
             if method in ("post", "put", "patch"):
@@ -215,6 +225,8 @@ class ProblemApi(Api):  # type: ignore[misc]
         else:
             detail = data.get("message") or error.description or error.name
         response = problem(status, TITLES.get(status, error.name), detail, errors)
+        if status == 429:  # a write ceiling of Flask-Limiter (failures are TooMany)
+            response.headers["Retry-After"] = str(limits.wait())
         for name, value in (data.get("headers") or {}).items():
             response.headers[name] = value
         if status == 405 and error.valid_methods:  # type: ignore[attr-defined]
@@ -231,6 +243,7 @@ STATUSES: tuple[tuple[type[ScoringError], int, str], ...] = (
     (Conflict, 409, "Conflict"),
     (Malformed, 400, "Bad Request"),
     (Unavailable, 503, "Service Unavailable"),
+    (TooMany, 429, "Too Many Requests"),
 )
 
 
@@ -243,8 +256,8 @@ def domain_problem(exc: ScoringError) -> Response:
     response = problem(status, title, exc.detail, errors)
     if status == 401:
         response.headers.update(CHALLENGE)
-    if status == 503:
-        response.headers["Retry-After"] = "1"
+    if exc.retry_after is not None:  # e.g. 503 (1 s), 409 for a running Idempotency-Key
+        response.headers["Retry-After"] = str(max(1, exc.retry_after))
     return response
 
 

@@ -1,7 +1,8 @@
 """The embeddable questionnaire: ``/forms/<token>``, its assets and ``/embed.js``.
 
 Who may frame what: a form page only the origins its alliance lists (CSP ``frame-ancestors``,
-no ``X-Frame-Options``); every other answer of the service nobody (``frame-ancestors 'none'``).
+no ``X-Frame-Options``); the page of a link that does not work, and every other answer of the
+service, nobody (``frame-ancestors 'none'``).
 """
 
 from __future__ import annotations

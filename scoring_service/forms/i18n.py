@@ -51,6 +51,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "closed_text": "Round {n} of {alliance} closed on {date}. Answers can no longer be given or changed. Thank you for your interest.",
         "not_found_title": "This link does not work",
         "not_found_text": "The questionnaire link is unknown or no longer valid. Ask the person who sent it to you for a new one.",
+        "unavailable_title": "Temporarily unavailable",
+        "unavailable_text": "The questionnaire is temporarily unavailable. Try again in a moment; the answers you saved before are kept.",
+        "too_many_title": "Too many attempts",
+        "too_many_text": "Too many links that do not work were opened from your network. Wait a minute, then open the link you were sent again.",
     },
     "de": {
         "required_note": "Alle Fragen sind zu beantworten, außer den als freiwillig markierten.",
@@ -91,6 +95,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "closed_text": "Runde {n} von {alliance} wurde am {date} beendet. Antworten können nicht mehr gegeben oder geändert werden. Vielen Dank für Ihr Interesse.",
         "not_found_title": "Dieser Link funktioniert nicht",
         "not_found_text": "Der Link zum Fragebogen ist unbekannt oder nicht mehr gültig. Bitten Sie die Person, die ihn geschickt hat, um einen neuen.",
+        "unavailable_title": "Vorübergehend nicht verfügbar",
+        "unavailable_text": "Der Fragebogen ist vorübergehend nicht verfügbar. Bitte versuchen Sie es gleich noch einmal; bereits gespeicherte Antworten bleiben erhalten.",
+        "too_many_title": "Zu viele Versuche",
+        "too_many_text": "Aus Ihrem Netzwerk wurden zu viele ungültige Links geöffnet. Warten Sie eine Minute und öffnen Sie dann den Link, den Sie erhalten haben, erneut.",
     },
     "fr": {
         "required_note": "Toutes les questions appellent une réponse, sauf celles marquées facultatives.",
@@ -131,6 +139,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "closed_text": "Le tour {n} de {alliance} a été clos le {date}. Les réponses ne peuvent plus être données ni modifiées. Merci de votre intérêt.",
         "not_found_title": "Ce lien ne fonctionne pas",
         "not_found_text": "Le lien du questionnaire est inconnu ou n'est plus valable. Demandez-en un nouveau à la personne qui vous l'a envoyé.",
+        "unavailable_title": "Momentanément indisponible",
+        "unavailable_text": "Le questionnaire est momentanément indisponible. Réessayez dans un instant ; les réponses déjà enregistrées sont conservées.",
+        "too_many_title": "Trop de tentatives",
+        "too_many_text": "Trop de liens non valables ont été ouverts depuis votre réseau. Attendez une minute, puis ouvrez à nouveau le lien que vous avez reçu.",
     },
 }
 

@@ -13,10 +13,9 @@ from typing import Any
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from markupsafe import Markup
 
-from .. import context
-from ..errors import InvalidInput, NotFound, RoundClosed, ScoringError
+from .. import context, limits
+from ..errors import InvalidInput, RoundClosed, ScoringError, TooMany, Unavailable
 from ..services import invitations, responses
-from ..services.alliances import framing_origins
 from ..services.invitations import Invited
 from ..surveys import Survey, document
 from .fields import Errors, field_values, points_total, progress, question_labels, read_form
@@ -78,27 +77,30 @@ def _survey(found: Invited) -> Survey:
 
 
 def _page(status: int, kind: str, found: Invited | None, lang: str | None = None) -> Response:
-    """The friendly page for a closed round (410) or a link that does not work (404).
+    """The short page for a closed round (410), a link that does not work (404) or a database
+    that does not answer (503), in HTML or, for the page's script, in JSON.
 
-    A link of no alliance at all may be framed by any alliance's portal, so that a mistyped
-    link shows this page in the portal rather than the browser's refusal; it reveals nothing.
+    Only the page of a known invitation may be framed, by its own alliance's origins (and then
+    tells the portal, from inside the frame, why there is no form). A link that does not work
+    names no alliance: its page is framed by nobody, lists no origin and reads nothing more;
+    the portal learns it from ``embed.js`` (docs/embedding.md).
     """
-    origins = (
-        list(found.alliance.frame_ancestors)
-        if found
-        else sorted(framing_origins(context.read_conn()))
-    )
+    framed = found if status != 404 else None  # a revoked link too: it is no one's any more
+    origins = list(framed.alliance.frame_ancestors) if framed else []
     context.state().frame_origins = origins
     if lang is None:
-        lang = _language(_survey(found)) if found else negotiate(sorted(STRINGS), FALLBACK)
+        lang = _language(_survey(framed)) if framed else negotiate(sorted(STRINGS), FALLBACK)
     words = Words(lang)
-    text = words("not_found_text")
-    if found is not None and kind == "closed":
-        when = found.round.closed_at or found.round.closes_at
+    if kind != "closed":
+        text = words(f"{kind}_text")
+    elif framed is None:  # pragma: no cover - the views know the invitation of a closed round
+        text = words("not_found_text")
+    else:
+        when = framed.round.closed_at or framed.round.closes_at
         text = words(
             "closed_text",
-            n=found.round.n,
-            alliance=found.alliance.name,
+            n=framed.round.n,
+            alliance=framed.alliance.name,
             date=when.date().isoformat() if when else "",
         )
     if _wants_json():
@@ -119,11 +121,18 @@ def error_page(
     exc: ScoringError, found: Invited | None = None, lang: str | None = None
 ) -> Response:
     """The respondent's page for a domain error (the forms' one mapping; the API's is
-    ``api.problems``): a closed round is 410 and says so; anything else that reaches a form
-    is a link that does not work (404), which reveals nothing."""
+    ``api.problems``): a closed round is 410 and says so; a database that does not answer is
+    503, "try again in a moment", and too many unknown links from one address 429, both with
+    ``Retry-After``; anything else that reaches a form is a link that does not work (404),
+    which reveals nothing."""
     if isinstance(exc, RoundClosed):
         return _page(410, "closed", found, lang)
-    return _page(404, "not_found", found if isinstance(exc, NotFound) else None, lang)
+    if isinstance(exc, Unavailable | TooMany):
+        status, kind = (503, "unavailable") if isinstance(exc, Unavailable) else (429, "too_many")
+        answer = _page(status, kind, found if status == 503 else None, lang)
+        answer.headers["Retry-After"] = str(max(1, exc.retry_after or 1))
+        return answer
+    return _page(404, "not_found", None, lang)
 
 
 def _wants_json() -> bool:
@@ -188,8 +197,10 @@ def _render(
 def _open(token: str) -> Response | tuple[Invited, Survey, str, Words]:
     """The invitation's form and its language; or the 404 or 410 page to answer instead."""
     found = _lookup(token)
+    if found is None:
+        limits.failed()  # guessing links: past the address's limit, TooMany (429) instead
     if found is None or found.revoked:
-        return _page(404, "not_found", found)
+        return _page(404, "not_found", None)
     if found.round.status != "open":
         return _page(410, "closed", found)
     survey = _survey(found)

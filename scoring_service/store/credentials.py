@@ -14,6 +14,10 @@ import secrets
 ADMIN_PREFIX = "sk_admin_"
 PARTNER_PREFIX = "sk_partner_"
 INVITATION_PREFIX = "inv_"
+OPERATOR_PREFIX = "op_"  # of the generated operator token (config.ensure_instance)
+# Every secret's prefix, the one list that log redaction (logs.redact) and the proxy example in
+# docs/deployment.md follow: a new kind of secret adds its prefix here.
+SECRET_PREFIXES = (ADMIN_PREFIX, PARTNER_PREFIX, INVITATION_PREFIX, OPERATOR_PREFIX)
 RANDOM_BYTES = 24  # 192 bits
 
 
@@ -29,7 +33,7 @@ def digest(secret_key: str, secret: str) -> str:
 
 def hint(secret: str) -> str:
     """What lists may show of a secret: its prefix and first four random characters."""
-    for prefix in (ADMIN_PREFIX, PARTNER_PREFIX, INVITATION_PREFIX):
+    for prefix in SECRET_PREFIXES:
         if secret.startswith(prefix):
             return secret[: len(prefix) + 4] + "..."
     return "..."

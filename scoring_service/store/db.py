@@ -9,6 +9,7 @@ so two writers queue on the busy timeout instead of failing when a read lock can
 from __future__ import annotations
 
 import fcntl
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 BUSY_TIMEOUT_MS = 5000
+CONNECT_TIMEOUT_S = 3
+POOL_TIMEOUT_S = 5
+PRIVATE = 0o600  # the database, its WAL and shared-memory files, the write lock: owner only
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -54,7 +58,17 @@ def make_engine(url: str, **options: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(parsed, pool_pre_ping=True, hide_parameters=True, **options)
+    # A database that does not answer costs at most CONNECT_TIMEOUT_S per connection attempt
+    # and POOL_TIMEOUT_S waiting for a pooled one: far less than gunicorn's worker timeout, so
+    # the request answers 503 instead of being killed.
+    return create_engine(
+        parsed,
+        pool_pre_ping=True,
+        pool_timeout=POOL_TIMEOUT_S,
+        hide_parameters=True,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_S},
+        **options,
+    )
 
 
 class Store:
@@ -110,15 +124,30 @@ class Store:
             yield
             return
         # Opened per write (microseconds): no descriptor outlives a fork or a test's app.
-        with self._thread_lock, open(self._lock_path, "a+b") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-            yield
+        with self._thread_lock:
+            lock = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, PRIVATE)
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+                yield
+            finally:
+                os.close(lock)
 
     def make_folder(self) -> None:
-        """Create the folder of a SQLite database file (nothing for other databases)."""
+        """Create the folder of a SQLite database file, and the file itself readable by its
+        owner only (SQLite gives its WAL and shared-memory files the database file's mode);
+        an existing file is made so too. Nothing for other databases."""
         database = self.engine.url.database
         if self.dialect == "sqlite" and database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
+            os.close(os.open(database, os.O_RDWR | os.O_CREAT, PRIVATE))
+            for name in (database, f"{database}-wal", f"{database}-shm", self._lock_path):
+                if name and os.path.exists(name):
+                    os.chmod(name, PRIVATE)
+
+    def ping(self) -> None:
+        """One round trip to the database (``/readyz``): raises when it does not answer."""
+        with self.reader.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
 
     def dispose(self) -> None:
         """Close pooled connections (before gunicorn forks its workers, and at the end)."""

@@ -5,7 +5,10 @@
 
    Each placeholder gets an iframe of the form, sized to its content, and receives the DOM
    events "ready", "saved" and "completed" (CustomEvent, bubbling; detail: {complete}), or
-   "unavailable" (detail: {status}: 404 for a link that does not work, 410 for a closed round).
+   "unavailable" (detail: {status}: 410 for a closed round, as the form page says; 0 when the
+   frame never spoke: the browser refused to frame the page, which is what a link that does not
+   work gets, as does a portal whose origin the alliance does not list; the placeholder's own
+   content, the link, is then put back).
    Messages are taken only from the service's own origin and from that placeholder's iframe. */
 (function () {
   "use strict";
@@ -13,6 +16,32 @@
   if (!script || window.AlignmentForms) return;
   var service = new URL(script.src).origin;
   var mounted = [];
+  /* The form's script speaks before its page has finished loading: this is only the time for
+     its first message to reach us after the frame's load event. */
+  var SILENCE_MS = 2000;
+
+  /* The frame loaded and said nothing: the browser refused to frame the page (and tells us
+     no more: the console says why). A link that does not work may be framed by no one, so
+     that its page names no alliance; a page of an origin the alliance does not list may not
+     frame the form. Put the placeholder's own content (the link) back and say so. */
+  function silent(m) {
+    m.heard = true;
+    m.placeholder.replaceChildren.apply(m.placeholder, m.fallback);
+    m.placeholder.dispatchEvent(new CustomEvent("unavailable", {
+      bubbles: true, detail: { status: 0 }
+    }));
+  }
+
+  function watch(m) {
+    m.frame.addEventListener("load", function () {
+      if (m.heard) return;
+      try {
+        if (m.frame.contentWindow.location.href === "about:blank") return;  // not ours yet
+      } catch (e) { /* another origin's page (ours, or the browser's refusal): wait for it */ }
+      clearTimeout(m.timer);
+      m.timer = setTimeout(function () { if (!m.heard) silent(m); }, SILENCE_MS);
+    });
+  }
 
   function mount(placeholder) {
     if (placeholder.getAttribute("data-alignment-mounted")) return null;
@@ -31,8 +60,13 @@
     frame.style.border = "0";
     frame.style.display = "block";
     placeholder.setAttribute("data-alignment-mounted", "true");
+    var m = {
+      frame: frame, placeholder: placeholder, heard: false, timer: null,
+      fallback: Array.prototype.slice.call(placeholder.childNodes)
+    };
+    watch(m);
     placeholder.replaceChildren(frame);
-    mounted.push({ frame: frame, placeholder: placeholder });
+    mounted.push(m);
     return frame;
   }
 
@@ -46,6 +80,7 @@
     if (!data || data.source !== "alignment-form") return;
     mounted.forEach(function (m) {
       if (m.frame.contentWindow !== event.source) return;
+      m.heard = true;
       if (data.type === "resize" && typeof data.height === "number") {
         m.frame.style.height = Math.max(0, Math.ceil(data.height)) + "px";
       } else if (data.type === "scrollto" && typeof data.top === "number") {
@@ -60,7 +95,7 @@
         m.placeholder.dispatchEvent(new CustomEvent(data.type, {
           bubbles: true, detail: { complete: data.complete === true }
         }));
-      } else if (data.type === "unavailable") {  // 404: the link does not work; 410: closed
+      } else if (data.type === "unavailable") {  // 410: closed (or its page's own status)
         m.placeholder.dispatchEvent(new CustomEvent("unavailable", {
           bubbles: true, detail: { status: data.status }
         }));

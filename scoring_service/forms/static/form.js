@@ -3,7 +3,7 @@
 (function () {
   "use strict";
   var form = document.getElementById("survey-form");
-  var unavailable = document.getElementById("unavailable");  // the 404 and 410 pages
+  var unavailable = document.getElementById("unavailable");  // a known invitation's 410 or 503
   var holder = form || unavailable;
   if (!holder) return;
   var origins = JSON.parse(holder.getAttribute("data-origins"));
@@ -37,7 +37,7 @@
     else el.scrollIntoView({ block: "start" });
   }
 
-  if (!form) {  // the link does not work (404) or the round is closed (410)
+  if (!form) {  // the round is closed (410), or a plain post could not be saved (503)
     reportHeight();
     post("unavailable", { status: parseInt(unavailable.getAttribute("data-status"), 10) });
     return;
