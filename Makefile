@@ -20,7 +20,7 @@ install: $(STAMP)
 run: install
 	@$(BIN)/scoring-service setup
 	@echo "Starting on http://$${SCORING_BIND:-127.0.0.1:8000} (API docs: http://$${SCORING_BIND:-127.0.0.1:8000}/api/v1/docs)"
-	$(BIN)/gunicorn -c gunicorn.conf.py 'scoring_service:create_app()'
+	SCORING_LOG_FORMAT=$${SCORING_LOG_FORMAT:-text} $(BIN)/gunicorn -c gunicorn.conf.py 'scoring_service:create_app()'
 
 lint: install
 	$(BIN)/ruff check .

@@ -7,14 +7,25 @@ other setting: a bad value stops start-up with a message naming the variable.
 import ctypes
 import ctypes.util
 import gc
+import glob
 import os
 import sys
+import tempfile
 
 # One worker per core already uses every core: BLAS threads inside each worker would only compete
 # with the other workers (and OpenBLAS's spin-waiting threads burn CPU between calls). Set before
 # the app, and so numpy, is loaded; an explicit setting in the environment wins.
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
+
+# Prometheus multiprocess mode (scoring_service/metrics.py): every worker writes its samples to
+# one folder, which /metrics adds up; set before the app (and prometheus_client) is loaded, and
+# emptied at start, or a previous run's counts would be added in.
+_metrics = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(prefix="scoring-metrics-")
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics
+os.makedirs(_metrics, exist_ok=True)
+for _stale in glob.glob(os.path.join(_metrics, "*.db")):
+    os.remove(_stale)
 
 from scoring_service.config import (  # noqa: E402 (after the env)
     ConfigError,
@@ -81,6 +92,13 @@ def post_worker_init(worker):  # noqa: ARG001
 
     redact_app_logs()
     gc.freeze()
+
+
+def child_exit(server, worker):  # noqa: ARG001
+    """A worker that exits no longer counts in the live gauges of /metrics."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
 
 
 def when_ready(server):

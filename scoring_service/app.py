@@ -7,11 +7,12 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, Response, request
 from flask.json.provider import DefaultJSONProvider
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from . import logs, metrics
 from .config import ConfigError, from_env, with_instance_secrets
 from .context import Extension
 from .errors import Unavailable
@@ -41,6 +42,7 @@ class ScoringFlask(Flask):
         if isinstance(e, OperationalError | InterfaceError | PoolTimeout):
             reason = str(getattr(e, "orig", None) or e).strip().splitlines()[0][:200]
             self.logger.warning(f"database unavailable: {e.__class__.__name__}: {reason}")
+            metrics.DATABASE_ERRORS.inc()
             e = Unavailable("The database does not answer; retry in a moment.")
         return super().handle_user_exception(e)
 
@@ -65,9 +67,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config:
         settings = replace(settings, **test_config)
     settings = with_instance_secrets(settings)
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logs.configure(settings.log_level)
     app = ScoringFlask(__name__)
     app.json = StrictJSONProvider(app)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
@@ -80,6 +80,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["scoring"] = Extension(Env.load(settings, registry), store)
 
     from . import api, forms, limits  # inside the factory: no import cycles, no module-level app
+
+    @app.before_request  # first of all: every line of the request carries its id
+    def _bind_request_id() -> None:
+        logs.bind_request(request.headers.get("X-Request-ID"))
+
+    @app.after_request
+    def _tag_request_id(response: Response) -> Response:
+        response.headers["X-Request-ID"] = logs.current_request_id()
+        return response
+
+    app.teardown_request(lambda _exc: logs.unbind_request())
 
     api.init_app(app)
     forms.init_app(app)

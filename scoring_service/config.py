@@ -49,6 +49,8 @@ class Settings:
     limit_writes: str = "600 per minute"
     # Proxies in front whose X-Forwarded-For is believed (0: the peer address is the client).
     trusted_proxies: int = 0
+    # Networks besides loopback that may read /metrics.
+    metrics_allow: tuple[str, ...] = ()
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -63,6 +65,14 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
     if not low <= value <= high:
         raise ConfigError(f"{name}={raw!r}: must be between {low} and {high}")
     return value
+
+
+def _log_format(env: Mapping[str, str]) -> str:
+    """SCORING_LOG_FORMAT, ``json`` (the default) or ``text`` (read by ``logs.json_lines``)."""
+    found = (env.get("SCORING_LOG_FORMAT") or "json").lower()
+    if found not in ("json", "text"):
+        raise ConfigError(f"SCORING_LOG_FORMAT={found!r}: must be json or text")
+    return found
 
 
 def _log_level(env: Mapping[str, str]) -> str:
@@ -138,6 +148,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
     if not 0.5 <= confidence < 1:
         raise ConfigError(f"SCORING_CONFIDENCE={raw_conf!r}: must be in [0.5, 1)")
     level = _log_level(env)
+    _log_format(env)
     instance = Path(env.get("SCORING_INSTANCE_DIR") or "instance").resolve()
     database_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'scoring.db'}"
     if not database_url.startswith(("sqlite:", "sqlite+pysqlite:", "postgresql")):
@@ -165,7 +176,21 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         limit_failures=_limit(env, "SCORING_LIMIT_FAILURES", "30 per minute"),
         limit_writes=_limit(env, "SCORING_LIMIT_WRITES", "600 per minute"),
         trusted_proxies=_int(env, "SCORING_TRUSTED_PROXIES", 0, 0, 10),
+        metrics_allow=_networks(env, "SCORING_METRICS_ALLOW"),
     )
+
+
+def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """A comma-separated list of addresses or networks (``10.0.0.0/8, 192.0.2.7``)."""
+    import ipaddress
+
+    found = tuple(n.strip() for n in (env.get(name) or "").split(",") if n.strip())
+    for net in found:
+        try:
+            ipaddress.ip_network(net, strict=False)
+        except ValueError:
+            raise ConfigError(f"{name}: {net!r} is not an address or a network") from None
+    return found
 
 
 def _redis_url(env: Mapping[str, str]) -> str | None:
@@ -238,6 +263,7 @@ def server_from_env(env: Mapping[str, str] | None = None) -> ServerSettings:
     bind = env.get("SCORING_BIND") or "127.0.0.1:8000"
     if ":" not in bind and not bind.startswith("unix:"):
         raise ConfigError(f"SCORING_BIND={bind!r}: must be host:port or unix:path")
+    _log_format(env)  # read by the logger gunicorn loads (logs.json_lines): checked here
     return ServerSettings(
         bind=bind,
         workers=_int(env, "WEB_CONCURRENCY", cores or 1, 1, 256),

@@ -23,6 +23,7 @@ from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import metrics
 from .config import Settings
 from .errors import TooMany
 
@@ -83,6 +84,7 @@ class Limits:
             log.warning(f"rate limits not counted: {exc.__class__.__name__}: {exc}")
             return
         wait = max(1, math.ceil(reset - time.time()))
+        metrics.REFUSALS.labels("failures").inc()
         raise TooMany(f"Too many failed attempts from your address; retry in {wait} s.", wait)
 
 

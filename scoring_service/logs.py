@@ -7,16 +7,26 @@ through :class:`Redactor` (message, arguments, traceback); ``gunicorn.conf.py`` 
 filter on the app's handlers in each worker, and Flask's log of an unhandled exception, which
 names the path, goes through :func:`redact` too (``app.py``).
 
+Lines are JSON objects (python-json-logger) unless ``SCORING_LOG_FORMAT=text``: the service's,
+gunicorn's error log and its access log alike. Every line a request causes carries its
+``request_id``: the client's ``X-Request-ID`` when it is a plain token (``REQUEST_ID``), else a
+new one, returned in the answer's ``X-Request-ID``.
+
 This module is loaded by gunicorn with its configuration: it imports nothing heavy.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
+import sys
+import uuid
+from contextvars import ContextVar
 from typing import Any
 
 from gunicorn.glogging import Logger
+from pythonjsonlogger.json import JsonFormatter
 
 from .store.credentials import SECRET_PREFIXES
 
@@ -30,9 +40,58 @@ SECRET = re.compile(
 )
 
 
+# E-mail addresses are personal data: no log shows one (a respondent's reference may be one).
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}\Z")
+_request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s"
+RENAMED = {"asctime": "time", "levelname": "level", "name": "logger"}
+
+
 def redact(text: str) -> str:
-    """``text`` with every secret but its prefix replaced: ``inv_[redacted]``."""
-    return SECRET.sub(r"\1[redacted]", text)
+    """``text`` with every secret but its prefix replaced (``inv_[redacted]``) and every e-mail
+    address too (``[e-mail]``)."""
+    return EMAIL.sub("[e-mail]", SECRET.sub(r"\1[redacted]", text))
+
+
+def json_lines() -> bool:
+    """One JSON object a line (the default), or plain text (``SCORING_LOG_FORMAT=text``)."""
+    return os.environ.get("SCORING_LOG_FORMAT", "json").lower() != "text"
+
+
+def formatter() -> logging.Formatter:
+    """The format of every log line: JSON with time, level, logger, message and request_id
+    (and any extra field), or the plain text of development."""
+    if json_lines():
+        return JsonFormatter(FIELDS, rename_fields=RENAMED)
+    return logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s")
+
+
+def bind_request(asked: str | None) -> str:
+    """The current request's id: the client's ``X-Request-ID`` if it is a plain token of at
+    most 128 characters, else a new one."""
+    found = asked if asked and REQUEST_ID.match(asked) else uuid.uuid4().hex
+    _request_id.set(found)
+    return found
+
+
+def current_request_id() -> str:
+    """The id of the request being answered (``-`` outside one)."""
+    return _request_id.get() or "-"
+
+
+def unbind_request() -> None:
+    """The request is over: lines from now on belong to no request."""
+    _request_id.set(None)
+
+
+class RequestId(logging.Filter):
+    """Puts the current request's id on every record (``-`` outside a request)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not getattr(record, "request_id", None):
+            record.request_id = _request_id.get() or "-"
+        return True
 
 
 class Redactor(logging.Filter):
@@ -60,14 +119,29 @@ class Redactor(logging.Filter):
 
 
 REDACTOR = Redactor()
+REQUEST = RequestId()
+
+
+def configure(level: str) -> None:
+    """The app's logs: one handler on the root logger (stderr), in :func:`formatter`'s format,
+    with the request id and redaction on it."""
+    root = logging.getLogger()
+    root.setLevel(level)
+    if not any(getattr(h, "scoring", False) for h in root.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.scoring = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    redact_app_logs()
 
 
 def redact_app_logs() -> None:
-    """Put :data:`REDACTOR` on the root logger's handlers, where the app's own records (Flask's
-    exception log with its traceback, the services') end up: a logger's filter would miss
-    records that propagate from other loggers, a handler's does not."""
+    """Put :data:`REDACTOR` (and the request id) on the root logger's handlers, where the app's
+    own records (Flask's exception log with its traceback, the services') end up: a logger's
+    filter would miss records that propagate from other loggers, a handler's does not."""
     for handler in logging.getLogger().handlers:
+        handler.addFilter(REQUEST)
         handler.addFilter(REDACTOR)
+        handler.setFormatter(formatter())
 
 
 class RedactingLogger(Logger):  # type: ignore[misc]
@@ -76,7 +150,34 @@ class RedactingLogger(Logger):  # type: ignore[misc]
     "Error handling request POST /forms/inv_..." and its traceback included."""
 
     def setup(self, cfg: Any) -> None:
-        """As gunicorn's (also run on a reload), with :data:`REDACTOR` on both loggers."""
+        """As gunicorn's (also run on a reload), with :data:`REDACTOR` on both loggers and the
+        service's line format on their handlers."""
         super().setup(cfg)
         for log in (self.error_log, self.access_log):
-            log.addFilter(REDACTOR)  # once: a logger does not add a filter it has
+            log.addFilter(REQUEST)  # once: a logger does not add a filter it has
+            log.addFilter(REDACTOR)
+            for handler in log.handlers:
+                handler.setFormatter(formatter())
+
+    def access(self, resp: Any, req: Any, environ: Any, request_time: Any) -> None:
+        """In JSON, one object of named fields a request (redacted like the text line)."""
+        if not json_lines():
+            super().access(resp, req, environ, request_time)
+            return
+        if not self.access_log_enabled:
+            return
+        atoms = self.atoms(resp, req, environ, request_time)
+        path = getattr(req, "uri", None) or atoms["U"] or "-"  # the path and its query
+        status = str(atoms["s"])  # from resp.status: also set on the answer of a failed request
+        fields = {
+            "remote": atoms["h"],
+            "method": atoms["m"],
+            "path": redact(path),
+            "status": int(status) if status.isdigit() else status,
+            "bytes": atoms["B"],
+            "duration_ms": round(request_time.total_seconds() * 1000, 3),
+            "referer": redact(atoms["f"]),
+            "user_agent": redact(atoms["a"]),
+            "request_id": atoms.get("{x-request-id}o") or "-",
+        }
+        self.access_log.info("%s %s %s", atoms["m"], redact(path), status, extra=fields)

@@ -1,5 +1,5 @@
 """No secret in any log: one list of prefixes (``SECRET_PREFIXES``) drives the redaction of the
-access log, gunicorn's error log, the app's log and the proxy example in docs/deployment.md."""
+access log, gunicorn's error log, the app's log and the proxy's, deploy/nginx.conf."""
 
 from __future__ import annotations
 
@@ -60,10 +60,9 @@ def test_the_redactor_takes_secrets_out_of_arguments_and_tracebacks() -> None:
 
 
 def nginx_maps() -> list[tuple[str, str]]:
-    """The regular expressions and values of the maps of docs/deployment.md's nginx example."""
-    doc = (ROOT / "docs" / "deployment.md").read_text(encoding="utf-8")
-    (block,) = re.findall(r"```nginx\n(.*?)```", doc, re.DOTALL)
-    return re.findall(r'"~(.*?)"\s+"(.*?)";', block)
+    """The regular expressions and values of the redacting maps of deploy/nginx.conf."""
+    conf = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    return [m for m in re.findall(r'"~(.*?)"\s+"(.*?)";', conf) if "[redacted]" in m[1]]
 
 
 def nginx(regex: str, value: str, subject: str) -> str:

@@ -15,6 +15,7 @@ from . import (
     home,
     idempotency,
     invitations,
+    metrics,
     problems,
     responses,
     results,
@@ -44,7 +45,9 @@ def init_app(app: Flask) -> problems.ProblemApi:
         OPENAPI_REDOC_PATH="redoc",
         OPENAPI_REDOC_URL=None,
     )
-    transport.init_app(app)  # first: its converter before any rule, its check before any other
+    settings = app.extensions["scoring"].env.settings
+    metrics.init_app(app, settings.metrics_allow)  # first: its clock starts before any check
+    transport.init_app(app)  # then its converter before any rule, its check before the others
     api = problems.ProblemApi(app)
     api.register_converter(transport.AsciiInteger, transport.integer_parameter)
     blueprints = (health, score, surveys, alliances, rounds, responses, results, invitations)

@@ -14,7 +14,7 @@ from flask_smorest import Api
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from .. import limits
+from .. import limits, metrics
 from ..errors import (
     Conflict,
     FieldError,
@@ -227,6 +227,7 @@ class ProblemApi(Api):  # type: ignore[misc]
         response = problem(status, TITLES.get(status, error.name), detail, errors)
         if status == 429:  # a write ceiling of Flask-Limiter (failures are TooMany)
             response.headers["Retry-After"] = str(limits.wait())
+            metrics.REFUSALS.labels("writes").inc()
         for name, value in (data.get("headers") or {}).items():
             response.headers[name] = value
         if status == 405 and error.valid_methods:  # type: ignore[attr-defined]

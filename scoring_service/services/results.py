@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
+from .. import metrics
 from ..answers import parse_responses
 from ..scoring import score
 from ..scoring.visibility import partner_view
@@ -169,12 +170,14 @@ def admin_document(session: Session, env: Env, found: Alliance, r: RoundRow) -> 
         doc["reasons"]["result"] = "waiting_for_" + "_and_".join(waiting)
         return doc
     survey = env.registry.get(r.survey_id, r.survey_version)
-    doc["result"] = score(
-        survey,
-        parse_responses(complete, survey),
-        n_resamples=env.settings.bootstrap_resamples,
-        confidence=env.settings.confidence,
-    )
+    sheets = parse_responses(complete, survey)
+    with metrics.scoring():
+        doc["result"] = score(
+            survey,
+            sheets,
+            n_resamples=env.settings.bootstrap_resamples,
+            confidence=env.settings.confidence,
+        )
     return doc
 
 
