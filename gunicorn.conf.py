@@ -10,7 +10,6 @@ import gc
 import glob
 import os
 import sys
-import tempfile
 
 # One worker per core already uses every core: BLAS threads inside each worker would only compete
 # with the other workers (and OpenBLAS's spin-waiting threads burn CPU between calls). Set before
@@ -18,14 +17,21 @@ import tempfile
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
+# gunicorn runs this file again on a HUP (a reload, in the same master): what must happen once per
+# start (emptying the metrics folder, the port check) is skipped then.
+_reloading = os.environ.get("SCORING_GUNICORN_MASTER") == str(os.getpid())
+os.environ["SCORING_GUNICORN_MASTER"] = str(os.getpid())
+
 # Prometheus multiprocess mode (scoring_service/metrics.py): every worker writes its samples to
 # one folder, which /metrics adds up; set before the app (and prometheus_client) is loaded, and
-# emptied at start, or a previous run's counts would be added in.
-_metrics = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(prefix="scoring-metrics-")
-os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics
+# emptied at start, or a previous run's counts would be added in. One fixed folder per instance.
+_instance = os.environ.get("SCORING_INSTANCE_DIR") or "instance"
+_metrics = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or os.path.join(_instance, "metrics")
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = os.path.abspath(_metrics)
 os.makedirs(_metrics, exist_ok=True)
-for _stale in glob.glob(os.path.join(_metrics, "*.db")):
-    os.remove(_stale)
+if not _reloading:
+    for _stale in glob.glob(os.path.join(_metrics, "*.db")):
+        os.remove(_stale)
 
 from scoring_service.config import (  # noqa: E402 (after the env)
     ConfigError,
@@ -38,7 +44,7 @@ try:
 except ConfigError as exc:
     sys.exit(f"gunicorn.conf.py: {exc}")
 # One clear line for a port in use, instead of five retries and a traceback.
-_busy = bind_in_use(_settings.bind)
+_busy = None if _reloading else bind_in_use(_settings.bind)  # on a HUP: our own socket
 if _busy is not None:
     sys.exit(_busy)
 
@@ -92,6 +98,16 @@ def post_worker_init(worker):  # noqa: ARG001
 
     redact_app_logs()
     gc.freeze()
+
+
+def pre_request(worker, req):
+    """gunicorn's debug line of a request, with the client's request id when it sent one (the
+    app makes one for the others, later)."""
+    from scoring_service.logs import REQUEST_ID
+
+    asked = next((v for k, v in req.headers if k == "X-REQUEST-ID"), "")
+    found = asked if REQUEST_ID.match(asked) else "-"
+    worker.log.debug("%s %s", req.method, req.path, extra={"request_id": found})
 
 
 def child_exit(server, worker):  # noqa: ARG001

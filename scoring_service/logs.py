@@ -63,7 +63,7 @@ def formatter() -> logging.Formatter:
     """The format of every log line: JSON with time, level, logger, message and request_id
     (and any extra field), or the plain text of development."""
     if json_lines():
-        return JsonFormatter(FIELDS, rename_fields=RENAMED)
+        return JsonFormatter(FIELDS, rename_fields=RENAMED, datefmt="%Y-%m-%dT%H:%M:%S%z")
     return logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s")
 
 
@@ -160,13 +160,16 @@ class RedactingLogger(Logger):  # type: ignore[misc]
                 handler.setFormatter(formatter())
 
     def access(self, resp: Any, req: Any, environ: Any, request_time: Any) -> None:
-        """In JSON, one object of named fields a request (redacted like the text line)."""
-        if not json_lines():
-            super().access(resp, req, environ, request_time)
-            return
+        """One line a request with its id (from the answer's ``X-Request-ID``: the request is
+        over by now); in JSON, an object of named fields (redacted like the text line)."""
         if not self.access_log_enabled:
             return
         atoms = self.atoms(resp, req, environ, request_time)
+        request_id = atoms.get("{x-request-id}o") or "-"
+        if not json_lines():
+            line = self.atoms_wrapper_class(atoms)
+            self.access_log.info(self.cfg.access_log_format, line, extra={"request_id": request_id})
+            return
         path = getattr(req, "uri", None) or atoms["U"] or "-"  # the path and its query
         status = str(atoms["s"])  # from resp.status: also set on the answer of a failed request
         fields = {
@@ -178,6 +181,6 @@ class RedactingLogger(Logger):  # type: ignore[misc]
             "duration_ms": round(request_time.total_seconds() * 1000, 3),
             "referer": redact(atoms["f"]),
             "user_agent": redact(atoms["a"]),
-            "request_id": atoms.get("{x-request-id}o") or "-",
+            "request_id": request_id,
         }
         self.access_log.info("%s %s %s", atoms["m"], redact(path), status, extra=fields)

@@ -9,6 +9,7 @@ the CLI) the metrics live in the process. ``api.metrics`` counts the requests an
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +17,8 @@ from contextlib import contextmanager
 from prometheus_client import Counter, Histogram
 
 MULTIPROC = "PROMETHEUS_MULTIPROC_DIR"
+if os.environ.get(MULTIPROC):  # set but missing (outside gunicorn): made, not a crash at import
+    os.makedirs(os.environ[MULTIPROC], exist_ok=True)
 
 REQUESTS = Counter("http_requests_total", "HTTP requests answered", ["method", "route", "status"])
 DURATION = Histogram(

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from scoring_service.logs import RequestId, formatter, redact
+from scoring_service.logs import REDACTOR, RequestId, formatter
 
 from .helpers import OPERATOR, gunicorn
 
@@ -30,14 +30,27 @@ def test_the_request_id_is_the_clients_or_a_new_one(client: FlaskClient) -> None
     assert one != two
 
 
-def test_a_line_is_one_json_object_without_secrets_or_addresses() -> None:
+def test_a_line_is_one_json_object_without_secrets_or_addresses(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Through the filters every handler has (request id, redaction), then the format: JSON by
+    default, plain text with ``SCORING_LOG_FORMAT=text``."""
     message = "sent inv_abcdef123456 to ann.lee@example.com, key sk_partner_Zz9"
-    record = logging.LogRecord("scoring", logging.WARNING, __file__, 1, message, (), None)
-    RequestId().filter(record)
-    line = json.loads(formatter().format(record))
-    assert line["message"] == "sent inv_abcdef123456 to ann.lee@example.com, key sk_partner_Zz9"
-    assert line["request_id"] == "-" and line["level"] == "WARNING"
-    assert redact(line["message"]) == "sent inv_[redacted] to [e-mail], key sk_partner_[redacted]"
+
+    def line() -> str:
+        record = logging.LogRecord("scoring", logging.WARNING, __file__, 1, message, (), None)
+        assert RequestId().filter(record) and REDACTOR.filter(record)
+        return formatter().format(record)
+
+    found = json.loads(line())
+    assert found["message"] == "sent inv_[redacted] to [e-mail], key sk_partner_[redacted]"
+    assert found["request_id"] == "-" and found["level"] == "WARNING"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}", found["time"])
+    monkeypatch.setenv("SCORING_LOG_FORMAT", "text")
+    text = line()
+    assert text.endswith(
+        "WARNING scoring [-]: sent inv_[redacted] to [e-mail], key sk_partner_[redacted]"
+    )
 
 
 @pytest.mark.slow

@@ -65,6 +65,27 @@ def test_metrics_answer_loopback_and_configured_networks_only(tmp_path: Path) ->
     app.extensions["scoring"].store.dispose()
 
 
+def test_a_forwarded_loopback_address_does_not_open_metrics(tmp_path: Path) -> None:
+    """Behind a trusted proxy, anyone reaching gunicorn directly could forward 127.0.0.1."""
+    app = create_app(settings_for(f"sqlite:///{tmp_path / 'm.db'}", tmp_path, trusted_proxies=1))
+    client = app.test_client()
+    forged = client.get(
+        "/metrics",
+        headers={"X-Forwarded-For": "127.0.0.1"},
+        environ_base={"REMOTE_ADDR": "203.0.113.9"},
+    )
+    assert forged.status_code == 404
+    assert client.get("/metrics", headers={"X-Forwarded-For": "127.0.0.1"}).status_code == 200
+    app.extensions["scoring"].store.dispose()
+
+
+def test_a_made_up_method_is_counted_as_other(client: FlaskClient) -> None:
+    """Methods are anyone's to make up: a label value each would let anyone fill the series."""
+    client.open("/livez", method="XYZW1")
+    text = client.get("/metrics").get_data(as_text=True)
+    assert "XYZW1" not in text and 'method="other",route="unmatched",status="405"' in text
+
+
 def test_refusals_of_a_rate_limit_are_counted(tmp_path: Path) -> None:
     app = create_app(
         settings_for(f"sqlite:///{tmp_path / 'm.db'}", tmp_path, limit_failures="1 per minute")

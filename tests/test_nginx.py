@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -79,20 +80,40 @@ def proxied(tmp_path: Path) -> Iterator[tuple[str, Path]]:
                 nginx.wait()
 
 
-def slow_clients(base: str, n: int) -> list[socket.socket]:
-    """``n`` connections that send half a request and stop: half of them in the headers, half
-    in a body that promises more than it sends."""
+def slow_clients(base: str, n: int, bodies_only: bool = False) -> list[socket.socket]:
+    """``n`` connections that send half a request and stop: in the headers, or in a body that
+    promises more than it sends (to /api/v1/score, which reads it)."""
     host, port = base.removeprefix("http://").rsplit(":", 1)
     held = []
     for k in range(n):
         sock = socket.create_connection((host, int(port)), timeout=5)
-        if k % 2:
+        if k % 2 and not bodies_only:
             sock.sendall(b"GET /livez HTTP/1.1\r\nHost: x\r\nX-Slow: ")
         else:
-            head = "PUT /api/v1/me/response HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n"
-            sock.sendall(f'{head}Content-Type: application/json\r\n\r\n{{"answers":'.encode())
+            head = "POST /api/v1/score HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n"
+            sock.sendall(f'{head}Content-Type: application/json\r\n\r\n{{"survey":'.encode())
         held.append(sock)
     return held
+
+
+@pytest.mark.slow
+def test_two_slow_clients_block_gunicorn_alone(tmp_path: Path) -> None:
+    """The control: without the proxy, two half-sent bodies hold both workers."""
+    settings = {
+        "SCORING_INSTANCE_DIR": str(tmp_path),
+        "SCORING_OPERATOR_TOKEN": OPERATOR,
+        "SCORING_SECRET_KEY": "s" * 40,
+        "WEB_CONCURRENCY": "2",
+    }
+    with gunicorn(tmp_path / "gunicorn.log", **settings) as base:
+        held = slow_clients(base, 2, bodies_only=True)
+        try:
+            time.sleep(0.5)
+            with pytest.raises((TimeoutError, urllib.error.URLError)):
+                urllib.request.urlopen(f"{base}/livez", timeout=3)
+        finally:
+            for sock in held:
+                sock.close()
 
 
 @pytest.mark.slow
@@ -113,11 +134,11 @@ def test_slow_clients_do_not_block_the_service_behind_nginx(
         )
         with urllib.request.urlopen(big, timeout=30) as answer:
             assert answer.status == 200 and json.loads(answer.read())["alignment"]
-        secret = f"/forms/inv_{'s' * 30}"
-        try:
-            urllib.request.urlopen(f"{base}{secret}", timeout=5)
-        except urllib.error.HTTPError as exc:
-            assert exc.code == 404
+        for path in (f"/forms/inv_{'s' * 30}", "/x?e=ann%40example.com", "/metrics"):
+            try:
+                urllib.request.urlopen(f"{base}{path}", timeout=5)
+            except urllib.error.HTTPError as exc:
+                assert exc.code == 404  # /metrics too: for the scraper inside only
     finally:
         for sock in held:
             sock.close()
@@ -127,6 +148,7 @@ def test_slow_clients_do_not_block_the_service_behind_nginx(
     assert ours["path"] == "/livez" and ours["status"] == 200
     forms = [x["path"] for x in lines if x["path"].startswith("/forms/")]
     assert forms == ["/forms/inv_[redacted]"]
+    assert "/x?e=[e-mail]" in [x["path"] for x in lines]
     assert "s" * 30 not in (folder / "logs" / "access.log").read_text()
 
 
@@ -141,9 +163,12 @@ def test_the_compose_file_names_the_whole_deployment() -> None:
         and "@db:5432/" in (app["DATABASE_URL"])
     )
     assert app["REDIS_URL"] == "redis://redis:6379/0" and app["SCORING_TRUSTED_PROXIES"] == "1"
-    assert app["SCORING_BIND"] == "127.0.0.1:8000"  # what deploy/nginx.conf proxies to
+    assert app["SCORING_BIND"] == "0.0.0.0:8000" and "ports" not in services["app"]
     nginx = services["nginx"]
-    assert nginx["network_mode"] == "service:app"
+    assert nginx["ports"] == ["8080:8080"] and "network_mode" not in nginx
     mounted = nginx["volumes"][0].split(":")[0]
     assert (ROOT / "deploy" / mounted).resolve() == CONF
+    # The command points the configuration's upstream at the app's service name.
+    assert "server 127.0.0.1:8000;" in CONF.read_text()
+    assert "s/server 127.0.0.1:8000;/server app:8000;/" in " ".join(nginx["command"])
     assert "db upgrade" in " ".join(services["app"]["command"])

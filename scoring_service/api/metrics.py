@@ -24,12 +24,16 @@ def _start() -> None:
     g.metrics_started = time.perf_counter()
 
 
+METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
+
+
 def _record(response: Response) -> Response:
     """Count the answer under its route's template (``unmatched`` when no route matched: raw
     paths would let anyone mint label values)."""
     started = g.pop("metrics_started", None)
     route = request.url_rule.rule if request.url_rule is not None else "unmatched"
-    labels = (request.method, route, str(response.status_code))
+    method = request.method if request.method in METHODS else "other"  # no minted label values
+    labels = (method, route, str(response.status_code))
     REQUESTS.labels(*labels).inc()
     if started is not None:
         DURATION.labels(*labels).observe(time.perf_counter() - started)
@@ -37,9 +41,17 @@ def _record(response: Response) -> Response:
 
 
 def _allowed(allow: tuple[str, ...]) -> bool:
-    """Is the client loopback, or in one of the ``allow`` networks?"""
+    """Are the client and the peer it came through both loopback or in ``allow``? Behind
+    trusted proxies the client address is forwarded (ProxyFix), and anyone reaching gunicorn
+    directly could forward 127.0.0.1: the peer's own address must be allowed too."""
+    peer = request.environ.get("werkzeug.proxy_fix.orig", {}).get("REMOTE_ADDR")
+    return all(_one_allowed(a, allow) for a in {request.remote_addr or "", peer or ""} if a)
+
+
+def _one_allowed(found: str, allow: tuple[str, ...]) -> bool:
+    """Is ``found`` loopback, or in one of the ``allow`` networks?"""
     try:
-        address = ipaddress.ip_address(request.remote_addr or "")
+        address = ipaddress.ip_address(found)
     except ValueError:
         return False
     if address.is_loopback:
