@@ -117,6 +117,20 @@ def stored(stored_app: Flask) -> FlaskClient:
     return stored_app.test_client()
 
 
+@pytest.fixture
+def migrated_url(database_url: str) -> str:
+    """``database_url`` with the schema in place, for a server the test starts (it migrates
+    SQLite itself)."""
+    if not database_url.startswith("sqlite"):
+        from scoring_service.store import migrate
+        from scoring_service.store.db import make_engine
+
+        engine = make_engine(database_url)
+        migrate.upgrade(engine)
+        engine.dispose()
+    return database_url
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """Say loudly when the PostgreSQL half of the storage tests, or the browser tests, did not
     run."""

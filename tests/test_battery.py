@@ -38,9 +38,6 @@ from typing import Any, NamedTuple
 import pytest
 import sqlalchemy as sa
 
-from scoring_service.store import migrate
-from scoring_service.store.db import make_engine
-
 from .helpers import OPERATOR, ROOT, gunicorn
 
 pytestmark = pytest.mark.slow
@@ -1733,16 +1730,6 @@ def run(
         state = after
         report.append((case, faults, got.status, changed_rows))
     return report
-
-
-@pytest.fixture
-def migrated_url(database_url: str) -> str:
-    """``database_url`` with the schema in place (the server migrates SQLite itself)."""
-    if not database_url.startswith("sqlite"):
-        engine = make_engine(database_url)
-        migrate.upgrade(engine)
-        engine.dispose()
-    return database_url
 
 
 def test_bad_input_battery(migrated_url: str, tmp_path: Path) -> None:

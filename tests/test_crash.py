@@ -31,7 +31,6 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from scoring_service.store import migrate
 from scoring_service.store.db import make_engine
 from scoring_service.surveys import Survey
 
@@ -51,16 +50,6 @@ REQUEST_TIMEOUT = 10  # seconds per request
 START_TIMEOUT = 30  # seconds for a server to answer /livez with all its workers up
 PHASE_TIMEOUT = 30  # seconds for the writes to reach the next kill (or their end)
 PAGE = 50  # listing page size: 300 responses take several pages
-
-
-@pytest.fixture
-def migrated_url(database_url: str) -> str:
-    """``database_url`` with the schema in place (the server migrates SQLite itself)."""
-    if not database_url.startswith("sqlite"):
-        engine = make_engine(database_url)
-        migrate.upgrade(engine)
-        engine.dispose()
-    return database_url
 
 
 def children(pid: int) -> list[int]:
