@@ -98,16 +98,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
-def stored_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+def stored_app(migrated_url: str, tmp_path: Path) -> Iterator[Flask]:
     """The app on each database, migrated; its connections closed at the end."""
-    from scoring_service.store import migrate
-    from scoring_service.store.db import make_engine
-
-    if not database_url.startswith("sqlite"):
-        engine = make_engine(database_url)
-        migrate.upgrade(engine)
-        engine.dispose()
-    app = create_app(settings_for(database_url, tmp_path))
+    app = create_app(settings_for(migrated_url, tmp_path))
     yield app
     app.extensions["scoring"].store.dispose()
 

@@ -112,18 +112,11 @@ def test_after_the_lease_a_retry_takes_the_key_over(
 
 @pytest.fixture
 def short_timeout_app(
-    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    migrated_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Flask]:
     """The app on each database, migrated, started with SCORING_TIMEOUT=7 (as gunicorn's)."""
-    from scoring_service.store import migrate
-    from scoring_service.store.db import make_engine
-
     monkeypatch.setenv("SCORING_TIMEOUT", "7")
-    if not database_url.startswith("sqlite"):
-        engine = make_engine(database_url)
-        migrate.upgrade(engine)
-        engine.dispose()
-    app = create_app(settings_for(database_url, tmp_path))
+    app = create_app(settings_for(migrated_url, tmp_path))
     yield app
     app.extensions["scoring"].store.dispose()
 
