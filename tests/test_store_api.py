@@ -293,9 +293,13 @@ def test_partner_view_hides_small_groups(stored: FlaskClient, default_survey: Su
     assert seen_by_globex["result"]["sample"]["acme"]["roles"] == {"legal": 3}
     admin = stored.get(url, headers=w.admin).json
     assert admin["result"]["sample"]["globex"]["roles"] == {"finance": 1, "it": 1}
-    # Once the round closes, the other partner's figures are shown whatever its size.
+    # Closing the round lifts no threshold: a group of two stays hidden from the other partner
+    # (it did not before issue 15), and the admin still sees it.
     stored.patch(f"{w.base}/rounds/1", json={"status": "closed"}, headers=w.admin)
-    assert stored.get(url, headers=w.keys["acme"]).json["result"] is not None
+    closed = stored.get(url, headers=w.keys["acme"]).json
+    assert closed["round"]["status"] == "closed" and closed["result"] is None
+    assert closed["reasons"]["result"] == "other_partner_below_min_group_size"
+    assert stored.get(url, headers=w.admin).json["result"]["sample"]["globex"]["n"] == 2
 
 
 def test_delete_cascades(stored: FlaskClient, default_survey: Survey) -> None:

@@ -71,7 +71,7 @@ class Prepared:
     tests_run: dict[str, str] = field(default_factory=dict)  # test -> exact/monte_carlo
 
 
-def _arrays(survey: Survey, rows: list[AnswerSheet]) -> tuple[Array, Array, Array]:
+def answer_arrays(survey: Survey, rows: list[AnswerSheet]) -> tuple[Array, Array, Array]:
     """Scored Likert matrix, respondent dimension scores and allocation shares."""
     layout = survey.likert_layout
     ids, reverse, member = layout.ids, layout.reverse, layout.member
@@ -116,7 +116,7 @@ def prepare(
         by_partner.setdefault(r.partner, []).append(r)
     staged = []
     for partner, rows in by_partner.items():
-        L, D, A = _arrays(survey, rows)
+        L, D, A = answer_arrays(survey, rows)
         # A label-free content key per respondent: the role and the scored answers (never the
         # respondent id or the partner); respondents are put in the order of their keys.
         keys = [

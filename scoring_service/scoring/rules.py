@@ -44,6 +44,15 @@ INTERNAL_DIM_MIN = 0.25  # a full point on 1-5, on at least one dimension (centr
 RWG_ALPHA = 0.05  # r_wg(J) not significantly above random answering: weakly supported
 MIN_N_RELIABILITY = 5  # Cronbach's alpha of a dimension needs 5 complete respondents
 
+# Drift between two rounds (scoring/drift.py; docs/statistics.md, section 14). Three families
+# whose levels add up to the 8% budget of a two-round alliance without any change.
+DRIFT_FDR_Q = 0.04  # dimension_decline: BH across partners x dimensions, one-sided p of a fall
+DRIFT_ALIGNMENT_ALPHA = 0.02  # alignment_decline: one-sided permutation test of the rounds
+DRIFT_OBJECTIVE_ALPHA = 0.02  # objective_drift: Bonferroni over the candidates, one-sided
+DECLINE_MIN = 0.0625  # a dimension's fall, of its scale's range: a quarter point on 1-5
+ALIGNMENT_DECLINE_MIN = 5.0  # points of the 0-100 index
+DRIFT_OBJECTIVE_MIN = 0.05  # a share's growth: 5 points of 100
+
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 
 # Means of Likert answers and of points sit on a lattice: a gap of exactly 1.6 must not flip

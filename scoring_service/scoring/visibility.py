@@ -2,8 +2,8 @@
 
 Pure functions on the engine's document; no Flask, no database. The rules (docs/api.md):
 
-- the other partner's figures only once it has ``min_group_size`` complete responses, or the
-  round is closed;
+- the other partner's figures only once it has ``min_group_size`` complete responses, whether
+  the round is open or closed (closing a round never lifts the threshold);
 - role-level figures (role counts, role pairs, who leans where) only for role groups of at
   least ``min_group_size``, for both partners;
 - an internal conflict of the other partner says that it exists and what it is about, not who
@@ -34,7 +34,8 @@ def partner_view(
     min_group
         The alliance's ``min_group_size``.
     other_shown
-        Whether the other partner's figures may be shown (enough responses, or round closed).
+        Whether the other partner's figures may be shown (it has ``min_group`` complete
+        responses).
 
     Returns
     -------

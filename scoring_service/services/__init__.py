@@ -18,11 +18,16 @@ from ..scoring import ENGINE_VERSION
 from ..surveys import Survey, SurveyRegistry
 
 LIBRARIES = ("numpy", "scipy", "krippendorff")
+# The rules of what a partner key sees (scoring.visibility): raised when they change, so that
+# no cached view made under the old rules is served again (2: closing a round no longer shows
+# the other partner's figures below min_group_size, issue 15).
+VISIBILITY_RULES = 2
 
 
 def fingerprint(settings: Settings, survey: Survey) -> str:
     """What a result document of ``survey`` depends on besides the answers: the engine and
-    its libraries' versions, the settings that change the figures, the survey file's text.
+    its libraries' versions, the visibility rules, the settings that change the figures, the
+    survey file's text.
 
     A cached document is reused only under the same fingerprint, so a restart with other
     settings or a new engine recomputes the stored rounds' results on their next read.
@@ -30,6 +35,7 @@ def fingerprint(settings: Settings, survey: Survey) -> str:
     parts = [
         f"engine={ENGINE_VERSION}",
         *(f"{name}={version(name)}" for name in LIBRARIES),
+        f"visibility={VISIBILITY_RULES}",
         f"resamples={settings.bootstrap_resamples}",
         f"confidence={settings.confidence!r}",
         f"survey={survey.id}/{survey.version}/{survey.digest}",

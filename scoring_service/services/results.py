@@ -181,17 +181,15 @@ def admin_document(session: Session, env: Env, found: Alliance, r: RoundRow) -> 
     return doc
 
 
-def for_viewer(
-    doc: dict[str, Any], found: Alliance, who: Principal, closed: bool
-) -> dict[str, Any]:
+def for_viewer(doc: dict[str, Any], found: Alliance, who: Principal) -> dict[str, Any]:
     """The document as ``who`` may see it: all of it for the admin; for a partner key, the
-    other partner's figures once it has ``min_group_size`` complete responses (or the round is
-    closed), role-level figures only for groups of that size (see ``scoring.visibility``)."""
+    other partner's figures once it has ``min_group_size`` complete responses (open or closed
+    round alike), role-level figures only for groups of that size (see ``scoring.visibility``)."""
     if who.kind != "partner":
         return doc
     viewer = who.partner_key or ""
     other = next(k for k in doc["completion"] if k != viewer)
-    shown = closed or doc["completion"][other]["complete"] >= found.min_group_size
+    shown = doc["completion"][other]["complete"] >= found.min_group_size
     return partner_view(doc, viewer, found.min_group_size, other_shown=shown)
 
 
@@ -209,7 +207,7 @@ def compute(
     if hit is not None:
         memo.put(key, r.version, Document(hit[0], hit[1]))
         return Computed(Document(hit[0], hit[1]), key, r.version, {})
-    doc = serialise(for_viewer(admin_document(session, env, found, r), found, who, not r.is_open))
+    doc = serialise(for_viewer(admin_document(session, env, found, r), found, who))
     row = {
         "round_id": r.id,
         "viewer": key[2],

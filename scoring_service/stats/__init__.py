@@ -2,10 +2,10 @@
 
 Agreement among raters (Krippendorff's alpha, intraclass correlations, r_wg, r_wg(J),
 Kendall's W), effect sizes and profile similarities (Cliff's delta, weighted cosine, overlap,
-Kendall's tau-b), tests and intervals (Welch's t, logit t, the two-sample jackknife,
-permutation tests of group labels, Benjamini-Hochberg) and within-group agreement and
-reliability. Every function checks its arguments and raises ``TypeError``/``ValueError``
-naming the bad one; when the input is valid but the statistic is
+Kendall's tau-b), tests and intervals (Welch's t, the partially overlapping samples t, logit
+t, the two-sample jackknife, permutation tests of group labels, Benjamini-Hochberg) and
+within-group agreement and reliability. Every function checks its arguments and raises
+``TypeError``/``ValueError`` naming the bad one; when the input is valid but the statistic is
 undefined it raises :class:`DegenerateInputError`, whose ``reason`` code the scoring layer
 reports, instead of returning ``NaN``.
 """
@@ -24,6 +24,7 @@ from .errors import DegenerateInputError
 from .groups import GroupTestResult, group_permutation_test, p_floor
 from .icc import IccResult, icc
 from .multiplicity import benjamini_hochberg
+from .overlapping import OverlapResult, overlap_t_columns
 from .ttest import (
     WelchResult,
     jackknife_se,
@@ -37,6 +38,7 @@ __all__ = [
     "DegenerateInputError",
     "GroupTestResult",
     "IccResult",
+    "OverlapResult",
     "WelchResult",
     "benjamini_hochberg",
     "cliffs_delta",
@@ -51,6 +53,7 @@ __all__ = [
     "logit_t_intervals",
     "mean_item_variance",
     "mean_se_columns",
+    "overlap_t_columns",
     "null_variance",
     "overlap",
     "p_floor",
