@@ -267,12 +267,15 @@ def test_round_results_fit_the_schema(client: FlaskClient, default_survey: Surve
     assert all(f["evidence"]["withheld"] == "role_level" and f["roles"] == [] for f in withheld)
     assert other["sample"]["globex"]["roles"] == {"other_roles": 3}
 
-    # Groups of 6: globex's 3 are too few for acme to see anything, until the round closes;
-    # then acme's own role groups of 5 are too small for its own flags' details.
+    # Groups of 6: globex's 3 are too few for acme to see anything, also once the round is
+    # closed; with 6 of globex, acme's own role groups of 5 are too small for its own flags'
+    # details.
     assert client.patch(w.base, json={"min_group_size": 6}, headers=w.admin).status_code == 200
     hidden = get(w.keys["acme"])
     assert hidden["result"] is None
     assert hidden["reasons"]["result"] == "other_partner_below_min_group_size"
+    for k, role in enumerate(("legal", "it", "finance"), start=3):
+        assert w.put("globex", f"g{k}", _answers(s, rng), role=role).status_code == 200
     closed = client.patch(f"{w.base}/rounds/1", json={"status": "closed"}, headers=w.admin)
     assert closed.status_code == 200
     own = get(w.keys["acme"])["result"]

@@ -234,8 +234,11 @@ def _one(raw: Any, survey: Survey, path: str, errors: list[FieldError]) -> Answe
     return AnswerSheet(partner, str(role), respondent, likert, allocation, text)
 
 
-def parse_responses(raw: Any, survey: Survey, path: str = "responses") -> list[AnswerSheet]:
-    """Validate a list of raw responses against ``survey``.
+def parse_responses(
+    raw: Any, survey: Survey, path: str = "responses", *, two_partners: bool = True
+) -> list[AnswerSheet]:
+    """Validate a list of raw responses against ``survey`` (``two_partners``: they must hold
+    exactly two partners, as scoring needs; a stored round may hold fewer).
 
     Raises
     ------
@@ -269,7 +272,7 @@ def parse_responses(raw: Any, survey: Survey, path: str = "responses") -> list[A
             message = f"{partner!r} has {size} respondents; at most {MAX_PER_PARTNER}"
             limit = {"partner": partner, "max": MAX_PER_PARTNER, "got": size}
             errors.append(FieldError(path, message, "too_many", limit))
-    if len(partners) != 2:
+    if two_partners and len(partners) != 2:
         message = f"must hold exactly two distinct partners (got {len(partners)})"
         errors.append(FieldError(path, message, "partners", {"got": len(partners)}))
     if errors:

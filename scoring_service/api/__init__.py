@@ -24,6 +24,7 @@ from . import (
     stakeholders,
     surveys,
     transport,
+    trend,
 )
 
 JSON_METHODS = frozenset(("POST", "PUT", "PATCH"))
@@ -50,7 +51,9 @@ def init_app(app: Flask) -> problems.ProblemApi:
     transport.init_app(app)  # then its converter before any rule, its check before the others
     api = problems.ProblemApi(app)
     api.register_converter(transport.AsciiInteger, transport.integer_parameter)
-    blueprints = (health, score, surveys, alliances, rounds, responses, results, invitations)
+    blueprints = (
+        health, score, surveys, alliances, rounds, responses, results, trend, invitations
+    )  # fmt: skip
     for module in (*blueprints, stakeholders):
         api.register_blueprint(module.blp)
     problems.register(app)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import Response, request
 from flask.views import MethodView
 
 from ..context import caller, env, principal, read_conn, reading, writing_core, writing_one
@@ -17,7 +17,7 @@ from ..schemas.stored import (
     StoredResponseIn,
     StoredResponseOut,
 )
-from ..services import responses
+from ..services import exports, responses
 from ..surveys import flatten_errors
 from .problems import Blueprint, problem_responses
 
@@ -33,6 +33,24 @@ BULK_BODY = {
         },
     },
 }
+
+CSV_EXPORT = {
+    "schema": {"type": "string"},
+    "content_type": "text/csv",
+    "description": "JSON: a page of responses; CSV (format=csv, or Accept: text/csv): every "
+    "answer, one row each, not paginated (columns in docs/exports.md)",
+    "example": "alliance,round,partner,role,respondent,complete,item,dimension,value,reverse,"
+    "updated_at\r\n",
+    "success": True,
+}
+
+
+@blp.after_request
+def _vary(response: Response) -> Response:
+    """The list's answer depends on ``Accept`` (JSON or CSV): caches must say so."""
+    if request.endpoint == "responses.Responses" and request.method == "GET":
+        response.vary.add("Accept")
+    return response
 
 
 def _row(raw: Any) -> tuple[dict[str, Any] | None, list[FieldError]]:
@@ -92,9 +110,24 @@ class Responses(MethodView):
     @blp.needs("member")
     @blp.arguments(ResponseQuery(), location="query")
     @blp.response(200, ResponseList)
+    @blp.alt_response(200, **CSV_EXPORT)
     @errors(403, 404, 422)
-    def get(self, query: dict[str, Any], alliance_id: str, n: int) -> dict[str, Any]:
+    def get(self, query: dict[str, Any], alliance_id: str, n: int) -> dict[str, Any] | Response:
         """List stored responses: the admin all of them, a partner key its own partner's;
-        paginated by ``cursor``"""
+        paginated by ``cursor``
+
+        ``format=csv`` (or ``Accept: text/csv`` without ``format``) answers every response at
+        once, partial ones included, as a tidy CSV: one row per answer (docs/exports.md);
+        ``limit`` and ``cursor`` do not apply to it.
+        """
+        if query["format"] == "csv":
+            with reading() as session:
+                rows = responses.export_responses(
+                    session, principal(), env(), alliance_id, n, query.get("partner")
+                )
+            text = exports.to_csv(exports.RESPONSE_COLUMNS, rows)
+            name = f"{alliance_id}-round-{n}-responses.csv"
+            disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+            return Response(text, mimetype="text/csv", headers=disposition)
         with reading() as session:
             return responses.list_responses(session, principal(), alliance_id, n, query)

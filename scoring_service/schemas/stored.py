@@ -6,7 +6,15 @@ import re
 from typing import Any
 
 from flask import has_request_context, request
-from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import (
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    pre_load,
+    validate,
+    validates_schema,
+)
 
 from .fields import Bool, Reference, Text
 
@@ -244,7 +252,37 @@ class ResponseList(Schema):
     next_cursor = Text(allow_none=True)
 
 
-class ResponseQuery(PageQuery):
+def _accepts_csv() -> bool:
+    """Does the request's ``Accept`` header prefer ``text/csv`` to JSON? (``*/*``, or no
+    header, is JSON.)"""
+    if not has_request_context():
+        return False
+    return request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv"
+
+
+class FormatQuery(Schema):
+    """``format`` of the GETs that also answer CSV (docs/exports.md): the query wins, else
+    ``Accept: text/csv``; anything else is JSON."""
+
+    format = Text(
+        validate=validate.OneOf(["json", "csv"]),
+        metadata={
+            "description": "csv: the tidy CSV export (docs/exports.md); without format, "
+            "Accept: text/csv asks for it too"
+        },
+    )
+
+    @post_load
+    def _negotiate(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        """Without ``format``, the ``Accept`` header chooses."""
+        if "format" not in data:
+            data["format"] = "csv" if _accepts_csv() else "json"
+        return data
+
+
+class ResponseQuery(PageQuery, FormatQuery):
+    """Query of ``GET .../responses``: a page (JSON), or every row (``format=csv``)."""
+
     partner = Text(metadata={"description": "only this partner's responses"})
 
 

@@ -24,7 +24,7 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 from .. import stats
 from ..answers import AnswerSheet
 from ..surveys import Survey
-from . import rules
+from . import rules, tidy
 from .common import Array, num, pair
 from .prepare import answer_arrays
 
@@ -117,8 +117,10 @@ def _ids(s: Survey) -> tuple[set[str], set[str], set[str]]:
 
 def _side(key: str, before: RoundData, after: RoundData, cut: tuple[Survey, Survey]) -> _Side:
     """One partner's rows of both rounds and its pairs (the same respondent in both)."""
-    rows_b = [s for s in before.sheets if s.partner == key]
-    rows_a = [s for s in after.sheets if s.partner == key]
+    # In a label-free order (role and answers, never the respondent or the input order), so
+    # that every draw is the same however the rounds were listed or the people named.
+    rows_b = sorted((s for s in before.sheets if s.partner == key), key=_content)
+    rows_a = sorted((s for s in after.sheets if s.partner == key), key=_content)
     _, dims_b, alloc_b = answer_arrays(cut[0], rows_b)
     _, dims_a, alloc_a = answer_arrays(cut[1], rows_a)
     where = {s.respondent: j for j, s in enumerate(rows_a)}
@@ -236,22 +238,16 @@ def _bootstrap(side: _Side, B: int, rng: np.random.Generator) -> tuple[Array, Ar
     return c1, c2
 
 
-def _seed(before: RoundData, after: RoundData) -> int:
-    """The seed of every draw, from the answers (never the order they came in)."""
-    rows = sorted(
-        json.dumps(
-            [
-                k,
-                s.partner,
-                s.respondent,
-                sorted(s.likert.items()),
-                sorted((s.allocation or {}).items()),
-            ]
-        )
-        for k, r in enumerate((before, after))
-        for s in r.sheets
-    )
-    return int(hashlib.sha256("\n".join(rows).encode()).hexdigest()[:13], 16)
+def _content(s: AnswerSheet) -> str:
+    """A respondent's answers as text: their order among the partner's rows."""
+    allocation = sorted((s.allocation or {}).items())
+    return json.dumps([s.role, sorted(s.likert.items()), allocation])
+
+
+def _seed(sides: tuple[_Side, _Side]) -> int:
+    """The seed of every draw, from the data and the pairs (never names or input order)."""
+    parts = [[s.dims.tobytes().hex(), s.alloc.tobytes().hex(), s.pairs, s.n_before] for s in sides]
+    return int(hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:13], 16)
 
 
 def _alignment(
@@ -407,7 +403,7 @@ def drift(
     if empty:
         out["reasons"]["drift"] = "no_responses_of_" + "_and_".join(empty)
         return out
-    seed = _seed(before, after)
+    seed = _seed(sides)
     index = _Index(
         later.R, ranges, later.scoring.weight_compatibility, later.scoring.weight_expectations
     )
@@ -425,7 +421,7 @@ def drift(
     flags += _objective_flags(sides, gains, later)
     flags += _alignment_flag(out["alignment"], before, after)
     out["flags"] = flags
-    return out
+    return cast(dict[str, Any], tidy(out))
 
 
 def _dimension_flags(

@@ -24,6 +24,7 @@ from ..store.writes import Saved, claim_open_round, save_in_one_statement, upser
 from ..surveys import Survey
 from . import Env
 from .access import Caller, Principal, partner_for, visible_alliance
+from .exports import answer_rows
 from .paging import cursor, page
 from .round_state import RoundRow, load, load_or_404
 
@@ -255,18 +256,26 @@ def report(bulk: Bulk) -> dict[str, Any]:
     return {"saved": len(bulk.valid), "failed": len(bulk.failed), "errors": bulk.failed}
 
 
+def _readable(
+    session: Session, who: Principal, alliance_id: str, n: int, partner_key: str | None
+) -> tuple[RoundRow, str | None]:
+    """Round ``n`` and whose responses ``who`` reads of it (``partner_key``, or None for all):
+    the admin any partner's, a partner key its own only (Forbidden for another's)."""
+    found = visible_alliance(session, who, alliance_id, admin=False)
+    r = load_or_404(session.connection(), found.id, n)
+    if who.kind == "partner":
+        if partner_key not in (None, who.partner_key):
+            raise Forbidden("A partner key reads its own partner's responses only.")
+        partner_key = who.partner_key
+    return r, partner_key
+
+
 def list_responses(
     session: Session, who: Principal, alliance_id: str, n: int, query: dict[str, Any]
 ) -> dict[str, Any]:
     """Stored responses of round ``n``: the admin all of them, a partner key its own
     partner's; a page at a time."""
-    found = visible_alliance(session, who, alliance_id, admin=False)
-    r = load_or_404(session.connection(), found.id, n)
-    partner_key = query.get("partner")
-    if who.kind == "partner":
-        if partner_key not in (None, who.partner_key):
-            raise Forbidden("A partner key reads its own partner's responses only.")
-        partner_key = who.partner_key
+    r, partner_key = _readable(session, who, alliance_id, n, query.get("partner"))
     stmt = (
         select(StoredResponse, Stakeholder, Partner.key)
         .join(Stakeholder, Stakeholder.id == StoredResponse.stakeholder_id)
@@ -286,3 +295,35 @@ def list_responses(
         for st, s, key in rows
     ]
     return {"items": items, "next_cursor": next_cursor}
+
+
+def export_responses(
+    session: Session, who: Principal, env: Env, alliance_id: str, n: int, partner: str | None
+) -> list[dict[str, Any]]:
+    """Every stored response of round ``n`` that ``who`` may read (as :func:`list_responses`,
+    ``partner`` its filter), partial ones included, as the tidy rows of
+    ``exports.RESPONSE_COLUMNS``: one per answer, by partner, respondent (code point order, the
+    same on every database) and the survey's item order."""
+    r, partner_key = _readable(session, who, alliance_id, n, partner)
+    survey = env.registry.get(r.survey_id, r.survey_version)
+    stmt = (
+        select(StoredResponse, Stakeholder.ref, Partner.key)
+        .join(Stakeholder, Stakeholder.id == StoredResponse.stakeholder_id)
+        .join(Partner, Partner.id == Stakeholder.partner_id)
+        .where(StoredResponse.round_id == r.id)
+    )
+    if partner_key is not None:
+        stmt = stmt.where(Partner.key == partner_key)
+    rows: list[dict[str, Any]] = []
+    for st, ref, key in sorted(session.execute(stmt), key=lambda x: (x[2], x[1])):
+        person = {
+            "alliance": r.alliance_id,
+            "round": r.n,
+            "partner": key,
+            "role": st.role,
+            "respondent": ref,
+            "complete": st.complete,
+            "updated_at": st.updated_at.isoformat(timespec="microseconds"),  # one width
+        }
+        rows += [person | answer for answer in answer_rows(survey, st.answers)]
+    return rows

@@ -130,9 +130,11 @@ def serialise(doc: dict[str, Any]) -> Document:
     return Document(body, hashlib.sha256(body.encode()).hexdigest()[:32])
 
 
-def admin_document(session: Session, env: Env, found: Alliance, r: RoundRow) -> dict[str, Any]:
-    """The full (admin) document of round ``r`` from its stored responses: completion by
-    partner and role, and the engine's result once both partners have a complete response."""
+def round_responses(
+    session: Session, found: Alliance, r: RoundRow
+) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
+    """Round ``r``'s completion by partner and role, and its complete responses as the engine's
+    parser takes them (``partner``, ``role``, ``respondent``, ``answers``), in storage order."""
     rows = session.execute(
         select(Partner.key, Stakeholder.ref, StoredResponse.role, StoredResponse)
         .join(Stakeholder, Stakeholder.id == StoredResponse.stakeholder_id)
@@ -154,6 +156,13 @@ def admin_document(session: Session, env: Env, found: Alliance, r: RoundRow) -> 
             )
         else:
             entry["partial"] += 1
+    return completion, complete
+
+
+def admin_document(session: Session, env: Env, found: Alliance, r: RoundRow) -> dict[str, Any]:
+    """The full (admin) document of round ``r`` from its stored responses: completion by
+    partner and role, and the engine's result once both partners have a complete response."""
+    completion, complete = round_responses(session, found, r)
     shown = round_json(r)
     for field in ("opened_at", "closes_at", "closed_at"):  # ISO 8601, as everywhere else
         shown[field] = None if shown[field] is None else shown[field].isoformat()

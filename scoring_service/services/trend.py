@@ -1,0 +1,225 @@
+"""An alliance's trend across its rounds and the drift between them, as the caller may see it.
+
+Each round's figures come from its result document as the caller would get it from
+``.../rounds/{n}/results`` (the same cache, the same visibility); the drift entries are computed
+from the stored complete responses of both rounds (``scoring.drift``), then cut to what a
+partner key may see: a part that uses the other partner's figures only where both rounds show
+them (the other partner has ``min_group_size`` complete responses in each).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import metrics
+from ..answers import parse_responses
+from ..scoring.drift import RoundData, drift
+from ..store.models import Round, now
+from ..store.queries import ROUND_COLUMNS
+from . import Env
+from .access import Principal, visible_alliance
+from .results import Computed, Memo, compute, round_responses
+from .round_state import RoundRow, as_round
+
+HIDDEN = "other_partner_below_min_group_size"
+
+
+def trend(
+    session: Session, who: Principal, env: Env, memo: Memo, alliance_id: str
+) -> tuple[dict[str, Any], list[Computed]]:
+    """Every round in order with its headline figures, and the drift entries; also the result
+    documents computed on the way (to be kept with ``results.keep`` in a write transaction)."""
+    found = visible_alliance(session, who, alliance_id, admin=False)
+    at = now()
+    rows = session.execute(
+        select(*ROUND_COLUMNS).where(Round.alliance_id == found.id).order_by(Round.n)
+    ).all()
+    rounds: list[RoundRow] = [r for r in (as_round(row, at) for row in rows) if r is not None]
+    computed = [compute(session, who, env, memo, found.id, r.n) for r in rounds]
+    docs = [json.loads(c.document.body) for c in computed]
+    partners = sorted(p.key for p in found.partners)
+    viewer = who.partner_key if who.kind == "partner" else None
+    data: dict[int, RoundData] = {}
+    shown: dict[int, bool] = {}
+    for r in rounds:
+        completion, complete = round_responses(session, found, r)
+        survey = env.registry.get(r.survey_id, r.survey_version)
+        data[r.n] = RoundData(r.n, survey, parse_responses(complete, survey, two_partners=False))
+        other = next((k for k in partners if k != viewer), "")
+        shown[r.n] = viewer is None or completion[other]["complete"] >= found.min_group_size
+    spans = [(a.n, b.n, "consecutive") for a, b in zip(rounds, rounds[1:], strict=False)]
+    if len(rounds) >= 3:
+        spans.append((rounds[0].n, rounds[-1].n, "first_to_latest"))
+    status = {r.n: r.status for r in rounds}
+    entries = []
+    for first, last, span in spans:
+        with metrics.scoring():
+            entry = drift(
+                data[first],
+                data[last],
+                (partners[0], partners[1]),
+                n_resamples=env.settings.bootstrap_resamples,
+                confidence=env.settings.confidence,
+            )
+        entry = {"span": span, "provisional": status[last] == "open", **entry}
+        if viewer is not None and not (shown[first] and shown[last]):
+            entry = own_part(entry, viewer)
+        entries.append(entry)
+    doc = {
+        "alliance": found.id,
+        "viewer": "admin" if viewer is None else f"partner:{viewer}",
+        "partners": partners,
+        "rounds": [_summary(r, d) for r, d in zip(rounds, docs, strict=True)],
+        "drift": entries,
+    }
+    return doc, computed
+
+
+def own_part(entry: dict[str, Any], viewer: str) -> dict[str, Any]:
+    """A drift entry cut to the viewer's own partner: its profile and dimension changes and the
+    part of a ``dimension_decline`` that is its own; nothing that uses the other's figures."""
+    out = dict(entry)
+    out["paired"] = {viewer: entry["paired"].get(viewer, 0)}
+    out["profiles"] = {k: v for k, v in entry["profiles"].items() if k == viewer}
+    out["dimensions"] = {k: v for k, v in entry["dimensions"].items() if k == viewer}
+    out["alignment"] = None
+    out["reasons"] = {**entry["reasons"], "other_partner": HIDDEN}
+    flags = []
+    for flag in entry["flags"]:
+        if flag["kind"] == "dimension_decline" and viewer in flag["partners"]:
+            flags.append(
+                {
+                    **flag,
+                    "partners": [viewer],
+                    "evidence": {viewer: flag["evidence"][viewer]},
+                    "message": flag["message"].split(" (")[0] + f" for {viewer}.",
+                }
+            )
+    out["flags"] = flags
+    return out
+
+
+def _summary(r: RoundRow, doc: dict[str, Any]) -> dict[str, Any]:
+    """One round's headline figures from its result document (as the caller sees it)."""
+    result = doc["result"]
+    out: dict[str, Any] = {
+        "n": r.n,
+        "label": r.label,
+        "status": r.status,
+        "provisional": r.is_open,
+        "survey": {"id": r.survey_id, "version": r.survey_version},
+        "closed_at": None if r.closed_at is None else r.closed_at.isoformat(),
+        "engine_version": None,
+        "completion": {
+            k: {"complete": v["complete"], "partial": v["partial"]}
+            for k, v in doc["completion"].items()
+        },
+        "alignment": None,
+        "compatibility": None,
+        "profiles": None,
+        "dimensions": None,
+        "flags": None,
+        "reasons": doc["reasons"],
+    }
+    if result is None:
+        return out
+    alignment = result["alignment"]
+    objectives = result["objectives"]
+    out |= {
+        "engine_version": result["method"]["engine_version"],
+        "alignment": {k: alignment[k] for k in ("score", "ci", "band", "bands_in_ci")},
+        "compatibility": {
+            "value": objectives["compatibility"],
+            "ci": objectives["compatibility_ci"],
+        },
+        "profiles": {
+            k: {"weights": v["weights"], "ci": v["ci"]} for k, v in objectives["profiles"].items()
+        },
+        "dimensions": [
+            {"id": d["id"], "means": d["means"], "gap": d["gap"], "gap_ci": d["gap_ci"]}
+            for d in result["dimensions"]
+        ],
+        "flags": dict(sorted(Counter(f["kind"] for f in result["conflicts"]).items())),
+    }
+    return out
+
+
+TREND_COLUMNS = (
+    "alliance",
+    "round",
+    "label",
+    "provisional",
+    "partner",
+    "kind",
+    "name",
+    "value",
+    "low",
+    "high",
+    "change",
+    "change_low",
+    "change_high",
+    "p_value",
+    "q_value",
+)
+
+
+def trend_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """The trend as a tidy table (docs/exports.md): per round, one ``alignment`` row, and per
+    partner one row per ``dimension`` (its mean) and ``objective`` (its share), each with the
+    change since the round before from the consecutive drift entry (empty for the first round,
+    and where the viewer may not see it)."""
+    changes: dict[tuple[int, str, str, str], dict[str, Any]] = {}
+    for entry in doc["drift"]:
+        if entry["span"] != "consecutive":
+            continue
+        to = entry["to"]
+        if entry["alignment"] is not None:
+            changes[(to, "", "alignment", "index")] = entry["alignment"]
+        for kind, block, key in (
+            ("dimension", "dimensions", "dimension"),
+            ("objective", "profiles", "objective"),
+        ):
+            for partner, rows in entry[block].items():
+                for row in rows:
+                    changes[(to, partner, kind, row[key])] = row
+    out: list[dict[str, Any]] = []
+
+    def add(r: dict[str, Any], partner: str, kind: str, name: str, value: Any, ci: Any) -> None:
+        change = changes.get((r["n"], partner, kind, name), {})
+        ci_change = change.get("ci") or [None, None]
+        out.append(
+            {
+                "alliance": doc["alliance"],
+                "round": r["n"],
+                "label": r["label"],
+                "provisional": r["provisional"],
+                "partner": partner,
+                "kind": kind,
+                "name": name,
+                "value": value,
+                "low": (ci or [None, None])[0],
+                "high": (ci or [None, None])[1],
+                "change": change.get("change"),
+                "change_low": ci_change[0],
+                "change_high": ci_change[1],
+                "p_value": change.get("p_value"),
+                "q_value": change.get("q_value"),
+            }
+        )
+
+    for r in doc["rounds"]:
+        if r["alignment"] is not None:
+            add(r, "", "alignment", "index", r["alignment"]["score"], r["alignment"]["ci"])
+        for partner in doc["partners"]:
+            for d in r["dimensions"] or []:
+                add(r, partner, "dimension", d["id"], d["means"].get(partner), None)
+            profile = (r["profiles"] or {}).get(partner) or {}
+            weights, cis = profile.get("weights") or {}, profile.get("ci") or {}
+            for objective, share in weights.items():
+                add(r, partner, "objective", objective, share, cis.get(objective))
+    return out
