@@ -6,14 +6,18 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
-from scoring_service.surveys import Survey
+from scoring_service.app import create_app
+from scoring_service.config import DEFAULT_SURVEYS
+from scoring_service.surveys import Survey, load_registry
 
-from .helpers import World, answers
+from .helpers import World, answers, settings_for
 
 DIM = "commitment"
 
@@ -227,3 +231,62 @@ def test_trend_refuses(stored: FlaskClient) -> None:
         f"{w.base}/trend", headers={"Authorization": f"Bearer {invited['token']}"}
     )
     assert as_invitee.status_code == 403
+
+
+def test_etag_and_a_change(stored: FlaskClient, default_survey: Survey) -> None:
+    """The same trend twice: one ETag, 304 on If-None-Match; a new answer changes it."""
+    w = _two_rounds(stored, default_survey, globex_after=3)
+    url = f"{w.base}/trend"
+    first = stored.get(url, headers=w.admin)
+    etag = first.headers["ETag"]
+    again = stored.get(url, headers={**w.admin, "If-None-Match": etag})
+    assert again.status_code == 304 and again.headers["ETag"] == etag
+    assert "Accept" in again.headers["Vary"]
+    csv_answer = stored.get(f"{url}?format=csv", headers={**w.admin, "If-None-Match": etag})
+    assert csv_answer.status_code == 200 and csv_answer.headers["ETag"] == etag[:-1] + '-csv"'
+    partner = stored.get(url, headers=w.keys["acme"])
+    assert partner.headers["ETag"] != etag  # another viewer, another document
+    _put(w, 2, "globex", "g5", _lowered(default_survey, 5, 115))
+    changed = stored.get(url, headers={**w.admin, "If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert changed.json["drift"][0]["paired"] == {"acme": 6, "globex": 4}
+
+
+def test_rounds_on_two_versions(migrated_url: str, tmp_path: Path) -> None:
+    """Round 1 on version 1; the service restarts with a version 2 without item sf4; round 2
+    pins version 2 and the drift compares what both share."""
+    only_v1, both = tmp_path / "v1", tmp_path / "both"
+    text = (DEFAULT_SURVEYS / "alliance-objectives" / "1.toml").read_text()
+    (only_v1 / "alliance-objectives").mkdir(parents=True)
+    (only_v1 / "alliance-objectives" / "1.toml").write_text(text)
+    (both / "alliance-objectives").mkdir(parents=True)
+    (both / "alliance-objectives" / "1.toml").write_text(text)
+    v2 = re.sub(r'\[\[items\]\]\nid = "sf4"\n(?:.+\n)+', "", text).replace(
+        "version = 1", "version = 2", 1
+    )
+    assert v2 != text
+    (both / "alliance-objectives" / "2.toml").write_text(v2)
+    v1_survey = load_registry(only_v1).get("alliance-objectives")
+    first = create_app(settings_for(migrated_url, tmp_path / "a", surveys_dir=only_v1))
+    w = World(first.test_client())
+    for k in range(4):
+        _put(w, 1, "acme", f"a{k}", answers(v1_survey, k))
+        _put(w, 1, "globex", f"g{k}", answers(v1_survey, 10 + k))
+    first.extensions["scoring"].store.dispose()
+    second = create_app(settings_for(migrated_url, tmp_path / "b", surveys_dir=both))
+    try:
+        w.client = second.test_client()
+        _next_round(w, "Q2")
+        v2_survey = load_registry(both).get("alliance-objectives", 2)
+        assert "sf4" not in {i.id for i in v2_survey.items}
+        for k in range(4):
+            _put(w, 2, "acme", f"a{k}", answers(v2_survey, 100 + k))
+            _put(w, 2, "globex", f"g{k}", answers(v2_survey, 110 + k))
+        doc = w.client.get(f"{w.base}/trend", headers=w.admin).json
+        assert [r["survey"]["version"] for r in doc["rounds"]] == [1, 2]
+        [entry] = doc["drift"]
+        assert entry["left_out"] == {"items": ["sf4"], "dimensions": [], "objectives": []}
+        assert "strategic_fit" in entry["compared"]["dimensions"]
+        assert entry["alignment"]["change"] is not None
+    finally:
+        second.extensions["scoring"].store.dispose()

@@ -75,8 +75,8 @@ class Results(MethodView):
                 with context.writing() as session:
                     results.keep(session, ext.memo, computed)
         if query["format"] == "csv":  # the JSON's ETag would name another body
-            return _answer(f"{doc.etag}-csv", lambda: _csv(doc, alliance_id, n))
-        return _answer(doc.etag, lambda: Response(doc.body, mimetype="application/json"))
+            return answer(f"{doc.etag}-csv", lambda: _csv(doc, alliance_id, n))
+        return answer(doc.etag, lambda: Response(doc.body, mimetype="application/json"))
 
 
 def _csv(doc: results.Document, alliance_id: str, n: int) -> Response:
@@ -91,11 +91,11 @@ def _csv(doc: results.Document, alliance_id: str, n: int) -> Response:
     return response
 
 
-def _answer(etag: str, answer: Callable[[], Response]) -> Response:
-    """200 with the body ``answer`` makes, or 304 when the client already has this version."""
+def answer(etag: str, make: Callable[[], Response]) -> Response:
+    """200 with the body ``make`` makes, or 304 when the client already has this version."""
     quoted = f'"{etag}"'
     sent = {t.strip() for t in request.headers.get("If-None-Match", "").split(",")}
-    response = Response(status=304) if quoted in sent or "*" in sent else answer()
+    response = Response(status=304) if quoted in sent or "*" in sent else make()
     response.headers["ETag"] = quoted
     response.headers["Cache-Control"] = "private, no-cache"
     return response

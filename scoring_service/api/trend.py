@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from flask import Response, jsonify
+from flask import Response
 from flask.views import MethodView
 
 from .. import context
@@ -12,6 +13,7 @@ from ..schemas.stored import FormatQuery
 from ..schemas.trend import TrendSchema
 from ..services import exports, results, trend
 from .problems import Blueprint, problem_responses
+from .results import answer
 
 blp = Blueprint("trend", __name__, url_prefix="/api/v1", description="Trend and drift")
 errors = problem_responses(blp)
@@ -38,6 +40,7 @@ class Trend(MethodView):
     @blp.arguments(FormatQuery(), location="query")
     @blp.response(200, TrendSchema)
     @blp.alt_response(200, **CSV_EXPORT)
+    @blp.alt_response(304, description="Not modified (If-None-Match matched the ETag)")
     @errors(403, 404, 422)
     def get(self, query: dict[str, Any], alliance_id: str) -> Response:
         """Read the trend across rounds and the drift between them (admin, or a partner key
@@ -50,7 +53,8 @@ class Trend(MethodView):
         first to the latest): changes with intervals and tests, people who answered both
         rounds paired, and the drift flags (docs/statistics.md, section 14). A partner key
         sees each round as ``.../results`` shows it, and a drift part that uses the other
-        partner's figures only where both rounds show them.
+        partner's figures only where both rounds show them. Answers carry an ``ETag``; send
+        it back as ``If-None-Match`` to get 304 while nothing changed.
         """
         ext = context.ext()
         with context.reading() as session:
@@ -63,10 +67,13 @@ class Trend(MethodView):
                 for c in fresh:
                     results.keep(session, ext.memo, c)
         if query["format"] == "csv":
-            text = exports.to_csv(trend.TREND_COLUMNS, trend.trend_rows(doc))
-            response = Response(text, mimetype="text/csv")
-            response.headers["Content-Disposition"] = (
-                f'attachment; filename="{alliance_id}-trend.csv"'
-            )
-            return response
-        return jsonify(doc)
+            return answer(f"{doc.etag}-csv", lambda: _csv(doc, alliance_id))
+        return answer(doc.etag, lambda: Response(doc.body, mimetype="application/json"))
+
+
+def _csv(doc: results.Document, alliance_id: str) -> Response:
+    """The trend as a tidy table (docs/exports.md)."""
+    text = exports.to_csv(trend.TREND_COLUMNS, trend.trend_rows(json.loads(doc.body)))
+    response = Response(text, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{alliance_id}-trend.csv"'
+    return response

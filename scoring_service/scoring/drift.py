@@ -145,14 +145,17 @@ def _means(X: Array, C: Array, G: Array) -> Array:
     the mean of the present values, or with role indicators G (N, R) the mean of the role
     means of the roles with a value. NaN where no row has one."""
     present = ~np.isnan(X)
-    filled = np.where(present, X, 0.0)
-    num_ = np.einsum("bi,ir,ik->brk", C, G, filled)
-    den = np.einsum("bi,ir,ik->brk", C, G, present.astype(np.float64))
+    filled, mass = np.where(present, X, 0.0), present.astype(np.float64)
+    total = np.zeros((C.shape[0], X.shape[1]))
+    have = np.zeros((C.shape[0], X.shape[1]))
+    for r in range(G.shape[1]):  # a few roles at most: matrix products, no 3-way einsum
+        weights = C * G[:, r]
+        num_, den = weights @ filled, weights @ mass
+        with np.errstate(invalid="ignore", divide="ignore"):
+            total += np.where(den > 0, num_ / np.where(den > 0, den, 1.0), 0.0)
+        have += den > 0
     with np.errstate(invalid="ignore", divide="ignore"):
-        role_means = np.where(den > 0, num_ / np.where(den > 0, den, 1.0), np.nan)
-        have = (den > 0).sum(axis=1)
-        out = np.where(have > 0, np.nansum(role_means, axis=1) / np.maximum(have, 1), np.nan)
-    return np.asarray(out, dtype=np.float64)
+        return np.asarray(np.where(have > 0, total / np.maximum(have, 1), np.nan))
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 from .. import metrics
 from ..answers import parse_responses
 from ..scoring.drift import RoundData, drift
-from ..store.models import Round, now
+from ..store.models import Alliance, Round, now
 from ..store.queries import ROUND_COLUMNS
 from . import Env
 from .access import Principal, visible_alliance
-from .results import Computed, Memo, compute, round_responses
+from .results import Computed, Document, Memo, compute, round_responses, serialise, viewer_of
 from .round_state import RoundRow, as_round
 
 HIDDEN = "other_partner_below_min_group_size"
@@ -31,15 +31,38 @@ HIDDEN = "other_partner_below_min_group_size"
 
 def trend(
     session: Session, who: Principal, env: Env, memo: Memo, alliance_id: str
-) -> tuple[dict[str, Any], list[Computed]]:
-    """Every round in order with its headline figures, and the drift entries; also the result
-    documents computed on the way (to be kept with ``results.keep`` in a write transaction)."""
+) -> tuple[Document, list[Computed]]:
+    """Every round in order with its headline figures, and the drift entries, serialised with
+    an ETag; also the result documents computed on the way (to be kept with ``results.keep``
+    in a write transaction).
+
+    The answer is kept in this process's memo under everything it depends on (every round's
+    id, version and status, the results' fingerprints, ``min_group_size`` and the viewer), so
+    a second read of an unchanged alliance costs one query."""
     found = visible_alliance(session, who, alliance_id, admin=False)
     at = now()
     rows = session.execute(
         select(*ROUND_COLUMNS).where(Round.alliance_id == found.id).order_by(Round.n)
     ).all()
     rounds: list[RoundRow] = [r for r in (as_round(row, at) for row in rows) if r is not None]
+    state = "|".join(
+        f"{r.id}:{r.version}:{r.status}:{env.fingerprints[(r.survey_id, r.survey_version)]}"
+        for r in rounds
+    )
+    key = (found.id, 0, f"trend|{viewer_of(who)}|{found.min_group_size}|{state}")
+    hit = memo.get(key, 0)
+    if hit is not None:
+        return hit, []
+    doc, computed = _document(session, who, env, memo, found, rounds)
+    document = serialise(doc)
+    memo.put(key, 0, document)
+    return document, computed
+
+
+def _document(
+    session: Session, who: Principal, env: Env, memo: Memo, found: Alliance, rounds: list[RoundRow]
+) -> tuple[dict[str, Any], list[Computed]]:
+    """The trend document (see :func:`trend`) and the result documents computed for it."""
     computed = [compute(session, who, env, memo, found.id, r.n) for r in rounds]
     docs = [json.loads(c.document.body) for c in computed]
     partners = sorted(p.key for p in found.partners)
