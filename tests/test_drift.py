@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from scoring_service import stats
 from scoring_service.answers import AnswerSheet
 from scoring_service.scoring import score
 from scoring_service.scoring.drift import RoundData, drift, shared
@@ -174,3 +175,127 @@ def test_any_sizes_give_finite_json(
     a = d["alignment"]
     if a["ci"] is None:
         assert a["reasons"]
+
+
+def test_a_version_in_another_order_compares_the_same_ids(default_survey: Survey) -> None:
+    """Version 2 lists the same dimensions and objectives in reverse: each change is still
+    the change of the same id, and the later index is the engine's on version 2."""
+    order = list(reversed(range(len(default_survey.objectives))))
+    v2 = replace(
+        default_survey,
+        version=2,
+        dimensions=tuple(reversed(default_survey.dimensions)),
+        objectives=tuple(default_survey.objectives[k] for k in order),
+        R=default_survey.R[np.ix_(order, order)],
+    )
+    one, two = _rounds(default_survey, 11)
+    d = drift(RoundData(1, default_survey, one), RoundData(2, v2, two), PARTNERS, n_resamples=99)
+    same = drift(
+        RoundData(1, default_survey, one),
+        RoundData(2, default_survey, two),
+        PARTNERS,
+        n_resamples=99,
+    )
+    assert d["left_out"] == {"items": [], "dimensions": [], "objectives": []}
+    assert d["dimensions"] == same["dimensions"] and d["profiles"] == same["profiles"]
+    assert d["alignment"]["after"] == pytest.approx(
+        score(v2, two, n_resamples=99)["alignment"]["score"], abs=1e-8
+    )
+
+
+def test_a_dimension_on_another_scale_is_left_out(default_survey: Survey) -> None:
+    wider = replace(default_survey.dimensions[3].scale, id="seven", min=1, max=7)
+    v2 = replace(
+        default_survey,
+        version=2,
+        dimensions=tuple(
+            replace(d, scale=wider) if k == 3 else d
+            for k, d in enumerate(default_survey.dimensions)
+        ),
+    )
+    first, second, compared, left_out = shared(default_survey, v2)
+    gone = default_survey.dimensions[3]
+    assert left_out["dimensions"] == [gone.id] and set(gone.items) <= set(left_out["items"])
+    assert gone.id not in compared["dimensions"] and len(first.dimensions) == len(second.dimensions)
+
+
+def test_without_allocations_the_index_is_expectations_alone(default_survey: Survey) -> None:
+    """globex allocates nothing in either round: the index is the expectations component,
+    as the engine's."""
+    one, two = _rounds(default_survey, 12)
+    strip = lambda rows: [r if r.partner == "acme" else replace(r, allocation=None) for r in rows]  # noqa: E731
+    one, two = strip(one), strip(two)
+    d = drift(
+        RoundData(1, default_survey, one),
+        RoundData(2, default_survey, two),
+        PARTNERS,
+        n_resamples=99,
+    )
+    a = d["alignment"]
+    assert a["components"] == ["expectations"]
+    assert a["before"] == score(default_survey, one, n_resamples=99)["alignment"]["score"]
+    assert a["after"] == score(default_survey, two, n_resamples=99)["alignment"]["score"]
+    assert a["ci"] is not None and a["p_value"] is not None
+    assert all(c["ci"] is None for c in d["profiles"]["globex"])
+
+
+def test_a_partner_missing_in_a_round_leaves_the_others_changes(default_survey: Survey) -> None:
+    one, two = _rounds(default_survey, 13)
+    two = [r for r in two if r.partner == "acme"]
+    d = drift(
+        RoundData(1, default_survey, one),
+        RoundData(2, default_survey, two),
+        PARTNERS,
+        n_resamples=99,
+    )
+    assert d["reasons"]["drift"] == "no_responses_of_globex"
+    assert set(d["dimensions"]) == {"acme"} and d["alignment"] is None
+    assert all(f["partners"] == ["acme"] for f in d["flags"])
+
+
+def test_only_one_partner_uses_none_of_the_others_answers(default_survey: Survey) -> None:
+    """``only``: the viewer's own part, the same whatever the other partner answered."""
+    one, two = _rounds(default_survey, 14)
+    rng = np.random.default_rng(15)
+    other = [r for r in G.assessment(default_survey, rng, 8, 8, G.N4) if r.partner == "globex"]
+    two_b = [r for r in two if r.partner == "acme"] + other
+    d = drift(
+        RoundData(1, default_survey, one),
+        RoundData(2, default_survey, two),
+        PARTNERS,
+        only="acme",
+        n_resamples=99,
+    )
+    e = drift(
+        RoundData(1, default_survey, one),
+        RoundData(2, default_survey, two_b),
+        PARTNERS,
+        only="acme",
+        n_resamples=99,
+    )
+    assert d == e and set(d["dimensions"]) == {"acme"} and d["alignment"] is None
+    # Its own family: acme's q-values from acme's p-values alone.
+    ps = [c["p_value"] for c in d["dimensions"]["acme"]]
+    assert [c["q_value"] for c in d["dimensions"]["acme"]] == pytest.approx(
+        stats.benjamini_hochberg(ps).tolist(), abs=1e-9
+    )
+
+
+def test_equal_answers_do_not_make_the_order_matter(default_survey: Survey) -> None:
+    """Two people of one partner answer round 1 identically; only one answers round 2."""
+    one, two = _rounds(default_survey, 16)
+    twin = replace(one[0], respondent="twin")
+    one = [*one, twin]
+    d = drift(
+        RoundData(1, default_survey, one),
+        RoundData(2, default_survey, two),
+        PARTNERS,
+        n_resamples=199,
+    )
+    e = drift(
+        RoundData(1, default_survey, one[::-1]),
+        RoundData(2, default_survey, two[::-1]),
+        PARTNERS,
+        n_resamples=199,
+    )
+    assert d == e

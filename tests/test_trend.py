@@ -153,6 +153,24 @@ def test_a_partner_sees_drift_only_where_both_rounds_show_the_other(
     assert all(f["partners"] == ["acme"] and set(f["evidence"]) == {"acme"} for f in entry["flags"])
     assert f"dimension_decline:{DIM}" in [f["id"] for f in entry["flags"]]
     assert {f["kind"] for f in entry["flags"]} == {"dimension_decline"}
+    # acme's own part uses none of globex's hidden answers: another globex, the same part.
+    twin = World(stored)
+    for k in range(6):
+        _put(twin, 1, "acme", f"a{k}", _raised(default_survey, k, k))
+        _put(twin, 1, "globex", f"g{k}", _raised(default_survey, k, 10 + k))
+    _next_round(twin, "Q2")
+    for k in range(6):
+        _put(twin, 2, "acme", f"a{k}", _lowered(default_survey, k, 100 + k))
+    for k in range(2):
+        _put(twin, 2, "globex", f"g{k}", answers(default_survey, 500 + k))
+    [same] = stored.get(f"{twin.base}/trend", headers=twin.keys["acme"]).json["drift"]
+    assert same == entry
+    # The CSV has acme's own rows of round 2 (its figures there are its own).
+    table = stored.get(f"{w.base}/trend?format=csv", headers=w.keys["acme"]).get_data(True)
+    rows = [r for r in csv.DictReader(io.StringIO(table)) if r["round"] == "2"]
+    assert rows and {r["partner"] for r in rows} == {"acme"}
+    fell = next(r for r in rows if (r["kind"], r["name"]) == ("dimension", DIM))
+    assert float(fell["value"]) == pytest.approx(4 / 3) and float(fell["change"]) < 0
     globex = stored.get(f"{w.base}/trend", headers=w.keys["globex"]).json
     [seen] = globex["drift"]
     assert set(seen["dimensions"]) == {"acme", "globex"} and seen["alignment"] is not None

@@ -70,40 +70,47 @@ class _Side:
 
 
 def shared(a: Survey, b: Survey) -> tuple[Survey, Survey, dict[str, list[str]], dict[str, Any]]:
-    """Both versions cut to what they share (same ids: items of the same dimension and
-    direction, dimensions with an item left, objectives), the ids kept and the ids left out."""
+    """Both versions cut to what they share, in the earlier version's order: Likert items of
+    the same id, dimension and direction; dimensions of the same id and scale with an item
+    left; objectives of the same id. Also the ids kept and the ids left out."""
     items_a = {i.id: i for i in a.items_of("likert")}
     items_b = {i.id: i for i in b.items_of("likert")}
+    scales_b = b.dimension_scales
+    same_dims = {
+        d.id
+        for d in a.dimensions
+        if d.id in scales_b
+        and (d.scale.min, d.scale.max) == (scales_b[d.id].min, scales_b[d.id].max)
+    }
     same = {
         i
         for i in items_a.keys() & items_b.keys()
         if (items_a[i].dimension, items_a[i].reverse) == (items_b[i].dimension, items_b[i].reverse)
+        and items_a[i].dimension in same_dims
     }
-    dims_b = {d.id for d in b.dimensions}
-    dims = [d.id for d in a.dimensions if d.id in dims_b and any(i in same for i in d.items)]
-    items = [i for i in items_a if i in same and items_a[i].dimension in dims]
-    objs = [o for o in a.objective_ids if o in set(b.objective_ids)]
+    dims = [d.id for d in a.dimensions if d.id in same_dims and any(i in same for i in d.items)]
+    items = {i for i in same if items_a[i].dimension in dims}
+    objs = [o for o in a.objective_ids if o in b.objective_set]
 
     def cut(s: Survey) -> Survey:
-        keep = [s.objective_ids.index(o) for o in objs]
+        by_dim = {d.id: d for d in s.dimensions}
+        by_objective = {o.id: o for o in s.objectives}
+        keep = [s.objective_ids.index(o) for o in objs]  # R's rows in the canonical order
         return replace(
             s,
-            items=tuple(
-                i for i in s.items if (i.type == "likert" and i.id in items) or i.type != "likert"
-            ),
+            items=tuple(i for i in s.items if i.type != "likert" or i.id in items),
             dimensions=tuple(
-                replace(d, items=tuple(i for i in d.items if i in items))
-                for d in s.dimensions
-                if d.id in dims
+                replace(by_dim[d], items=tuple(i for i in by_dim[d].items if i in items))
+                for d in dims
             ),
-            objectives=tuple(o for o in s.objectives if o.id in objs),
+            objectives=tuple(by_objective[o] for o in objs),
             relations=tuple(r for r in s.relations if r.a in objs and r.b in objs),
             R=s.R[np.ix_(keep, keep)],
         )
 
     (ia, da, oa), (ib, db, ob) = (_ids(s) for s in (a, b))
     left_out = {
-        "items": sorted((ia | ib) - set(items)),
+        "items": sorted((ia | ib) - items),
         "dimensions": sorted((da | db) - set(dims)),
         "objectives": sorted((oa | ob) - set(objs)),
     }
@@ -119,8 +126,17 @@ def _side(key: str, before: RoundData, after: RoundData, cut: tuple[Survey, Surv
     """One partner's rows of both rounds and its pairs (the same respondent in both)."""
     # In a label-free order (role and answers, never the respondent or the input order), so
     # that every draw is the same however the rounds were listed or the people named.
-    rows_b = sorted((s for s in before.sheets if s.partner == key), key=_content)
-    rows_a = sorted((s for s in after.sheets if s.partner == key), key=_content)
+    # Equal answers are ordered by the answers of the same person in the other round.
+    mine_b = {s.respondent: _content(s) for s in before.sheets if s.partner == key}
+    mine_a = {s.respondent: _content(s) for s in after.sheets if s.partner == key}
+    rows_b = sorted(
+        (s for s in before.sheets if s.partner == key),
+        key=lambda s: (mine_b[s.respondent], mine_a.get(s.respondent, "")),
+    )
+    rows_a = sorted(
+        (s for s in after.sheets if s.partner == key),
+        key=lambda s: (mine_a[s.respondent], mine_b.get(s.respondent, "")),
+    )
     _, dims_b, alloc_b = answer_arrays(cut[0], rows_b)
     _, dims_a, alloc_a = answer_arrays(cut[1], rows_a)
     where = {s.respondent: j for j, s in enumerate(rows_a)}
@@ -167,28 +183,29 @@ class _Index:
     w_compat: float
     w_expect: float
 
-    def __call__(self, pa: Array, pb: Array, ma: Array, mb: Array) -> tuple[Array, list[str]]:
-        """(B,) index values from (B, K) profiles and (B, D) dimension means of both partners;
-        NaN where a used component cannot be computed. Also the components used."""
-        parts: list[tuple[str, Array, float]] = []
+    def components(self, pa: Array, pb: Array, ma: Array, mb: Array) -> dict[str, Array]:
+        """(B,) values of each weighted component from (B, K) profiles and (B, D) dimension
+        means of both partners, NaN where it cannot be computed (as the engine leaves it out)."""
+        parts: dict[str, Array] = {}
         if self.w_compat > 0 and pa.shape[1]:
             ok = ~(np.isnan(pa).any(axis=1) | np.isnan(pb).any(axis=1))
             compat = np.full(len(pa), np.nan)
             if ok.any():
                 cosine = stats.weighted_cosine(pa[ok], pb[ok], self.R)
                 compat[ok] = 50.0 * (1.0 + np.asarray(cosine))
-            parts.append(("compatibility", compat, self.w_compat))
+            parts["compatibility"] = compat
         if self.w_expect > 0 and ma.shape[1]:
             agree = 100.0 * (1.0 - np.abs(mb - ma) / self.ranges)
             have = (~np.isnan(agree)).sum(axis=1)
             with np.errstate(invalid="ignore", divide="ignore"):
-                expect = np.where(have > 0, np.nansum(agree, axis=1) / have, np.nan)
-            parts.append(("expectations", expect, self.w_expect))
-        total = sum(w for _, _, w in parts)
-        if not parts:
-            return np.full(len(pa), np.nan), []
-        value = sum(v * w for _, v, w in parts) / total
-        return np.asarray(value, dtype=np.float64), [name for name, _, _ in parts]
+                parts["expectations"] = np.where(have > 0, np.nansum(agree, axis=1) / have, np.nan)
+        return parts
+
+    def value(self, parts: dict[str, Array], used: list[str]) -> Array:
+        """The index from the ``used`` components, their weights renormalised over them."""
+        weights = {"compatibility": self.w_compat, "expectations": self.w_expect}
+        total = sum(weights[k] for k in used)
+        return np.asarray(sum(parts[k] * weights[k] for k in used) / total, dtype=np.float64)
 
 
 def _indicator(side: _Side, rounds: slice) -> Array:
@@ -260,38 +277,35 @@ def _alignment(
     one-sided permutation p-value of a decline."""
     a, b = sides
 
-    def value(ca1: Array, ca2: Array, cb1: Array, cb2: Array) -> tuple[Array, Array, list[str]]:
-        one, used = index(
-            _means(a.alloc, ca1, a.roles),
-            _means(b.alloc, cb1, b.roles),
-            _means(a.dims, ca1, a.roles),
-            _means(b.dims, cb1, b.roles),
+    def parts(ca: Array, cb: Array) -> dict[str, Array]:
+        return index.components(
+            _means(a.alloc, ca, a.roles),
+            _means(b.alloc, cb, b.roles),
+            _means(a.dims, ca, a.roles),
+            _means(b.dims, cb, b.roles),
         )
-        two, used2 = index(
-            _means(a.alloc, ca2, a.roles),
-            _means(b.alloc, cb2, b.roles),
-            _means(a.dims, ca2, a.roles),
-            _means(b.dims, cb2, b.roles),
-        )
-        return one, two, used if used == used2 else []
 
-    observed = value(
-        _indicator(a, a.before),
-        _indicator(a, a.after),
-        _indicator(b, b.before),
-        _indicator(b, b.after),
-    )
-    before, after = num(observed[0][0]), num(observed[1][0])
+    first = parts(_indicator(a, a.before), _indicator(b, b.before))
+    second = parts(_indicator(a, a.after), _indicator(b, b.after))
+    # The components both rounds have: the engine's index of each round when both have both.
+    used = [k for k in first if np.isfinite(first[k][0]) and np.isfinite(second[k][0])]
+
+    def value(ca1: Array, ca2: Array, cb1: Array, cb2: Array) -> tuple[Array, Array]:
+        return index.value(parts(ca1, cb1), used), index.value(parts(ca2, cb2), used)
+
+    observed = (index.value(first, used), index.value(second, used), used) if used else None
+    before = None if observed is None else num(observed[0][0])
+    after = None if observed is None else num(observed[1][0])
     out: dict[str, Any] = {
         "before": before,
         "after": after,
         "change": None,
         "ci": None,
         "p_value": None,
-        "components": observed[2],
+        "components": used,
         "reasons": {},
     }
-    if before is None or after is None or not observed[2]:
+    if before is None or after is None:
         out["reasons"]["change"] = "no_data"
         return out
     change = after - before
@@ -304,14 +318,14 @@ def _alignment(
         return out
     rng = np.random.default_rng([seed, 1])
     pa, pb = _permutations(a, B, rng), _permutations(b, B, rng)
-    one, two, _ = value(pa[0], pa[1], pb[0], pb[1])
+    one, two = value(pa[0], pa[1], pb[0], pb[1])
     null = two - one
     # A relabelling whose index cannot be computed counts against the flag (conservative).
     below = np.sum(~(null > change + 1e-9))
     out["p_value"] = float((1 + below) / (B + 1))
     rng = np.random.default_rng([seed, 2])
     ba, bb = _bootstrap(a, B, rng), _bootstrap(b, B, rng)
-    one, two, _ = value(ba[0], ba[1], bb[0], bb[1])
+    one, two = value(ba[0], ba[1], bb[0], bb[1])
     boot = (two - one)[~np.isnan(two - one)]
     if len(boot) >= B // 2:
         tail = (1 - confidence) / 2
@@ -358,6 +372,7 @@ def drift(
     after: RoundData,
     partners: tuple[str, str],
     *,
+    only: str | None = None,
     n_resamples: int = 2000,
     confidence: float = 0.95,
 ) -> dict[str, Any]:
@@ -370,6 +385,10 @@ def drift(
         within a partner).
     partners
         The alliance's two partner keys (label order).
+    only
+        A partner key: that partner's own part alone, computed without the other's figures
+        (its changes, and its declines tested as a family of its own); no alignment change and
+        no ``objective_drift``, which need the other partner.
     n_resamples
         Bootstrap resamples and permutations of the alignment change.
     confidence
@@ -380,13 +399,15 @@ def drift(
     dict
         ``from``, ``to``, ``compared`` and ``left_out`` (ids), ``paired`` (per partner),
         ``alignment``, ``profiles``, ``dimensions``, ``flags`` and ``reasons``
-        (docs/statistics.md, section 14).
+        (docs/statistics.md, section 15). A partner without responses in either round has no
+        changes, and ``reasons.drift`` names it.
     """
     cut = shared(before.survey, after.survey)
     compared, left_out = cut[2], cut[3]
-    sides = (
-        _side(partners[0], before, after, (cut[0], cut[1])),
-        _side(partners[1], before, after, (cut[0], cut[1])),
+    sides = tuple(
+        _side(key, before, after, (cut[0], cut[1]))
+        for key in partners
+        if only is None or key == only
     )
     later = cut[1]
     ranges = np.array([float(d.scale.range) for d in later.dimensions])
@@ -402,18 +423,13 @@ def drift(
         "flags": [],
         "reasons": {},
     }
-    empty = [s.key for s in sides if not (s.n_before and s.n_after)]
-    if empty:
-        out["reasons"]["drift"] = "no_responses_of_" + "_and_".join(empty)
-        return out
-    seed = _seed(sides)
-    index = _Index(
-        later.R, ranges, later.scoring.weight_compatibility, later.scoring.weight_expectations
-    )
-    out["alignment"] = _alignment(sides, index, n_resamples, confidence, seed)
+    present = [s for s in sides if s.n_before and s.n_after]
+    if len(present) < len(sides):
+        missing = [s.key for s in sides if s not in present]
+        out["reasons"]["drift"] = "no_responses_of_" + "_and_".join(missing)
     declines: list[tuple[str, int, float]] = []  # (partner, dimension index, p)
     gains: dict[str, tuple[list[dict[str, Any]], Array]] = {}
-    for s in sides:
+    for s in present:
         dims, p_dim = _changes(s, s.dims, compared["dimensions"], "dimension", confidence)
         out["dimensions"][s.key] = dims
         declines += [(s.key, k, float(p)) for k, p in enumerate(p_dim[0]) if not math.isnan(p)]
@@ -421,8 +437,14 @@ def drift(
         out["profiles"][s.key] = profile
         gains[s.key] = (profile, p_obj[1])
     flags = _dimension_flags(out["dimensions"], declines, ranges, compared["dimensions"])
-    flags += _objective_flags(sides, gains, later)
-    flags += _alignment_flag(out["alignment"], before, after)
+    if len(present) == 2:
+        pair_ = (present[0], present[1])
+        index = _Index(
+            later.R, ranges, later.scoring.weight_compatibility, later.scoring.weight_expectations
+        )
+        out["alignment"] = _alignment(pair_, index, n_resamples, confidence, _seed(pair_))
+        flags += _objective_flags(pair_, gains, later)
+        flags += _alignment_flag(out["alignment"], before, after)
     out["flags"] = flags
     return cast(dict[str, Any], tidy(out))
 

@@ -81,18 +81,21 @@ def _document(
     status = {r.n: r.status for r in rounds}
     entries = []
     for first, last, span in spans:
+        # A partner key gets its own part alone, computed without the other's figures, unless
+        # both rounds show the other partner to it.
+        alone = viewer if viewer is not None and not (shown[first] and shown[last]) else None
         with metrics.scoring():
             entry = drift(
                 data[first],
                 data[last],
                 (partners[0], partners[1]),
+                only=alone,
                 n_resamples=env.settings.bootstrap_resamples,
                 confidence=env.settings.confidence,
             )
-        entry = {"span": span, "provisional": status[last] == "open", **entry}
-        if viewer is not None and not (shown[first] and shown[last]):
-            entry = own_part(entry, viewer)
-        entries.append(entry)
+        if alone is not None:
+            entry["reasons"]["other_partner"] = HIDDEN
+        entries.append({"span": span, "provisional": status[last] == "open", **entry})
     doc = {
         "alliance": found.id,
         "viewer": "admin" if viewer is None else f"partner:{viewer}",
@@ -101,30 +104,6 @@ def _document(
         "drift": entries,
     }
     return doc, computed
-
-
-def own_part(entry: dict[str, Any], viewer: str) -> dict[str, Any]:
-    """A drift entry cut to the viewer's own partner: its profile and dimension changes and the
-    part of a ``dimension_decline`` that is its own; nothing that uses the other's figures."""
-    out = dict(entry)
-    out["paired"] = {viewer: entry["paired"].get(viewer, 0)}
-    out["profiles"] = {k: v for k, v in entry["profiles"].items() if k == viewer}
-    out["dimensions"] = {k: v for k, v in entry["dimensions"].items() if k == viewer}
-    out["alignment"] = None
-    out["reasons"] = {**entry["reasons"], "other_partner": HIDDEN}
-    flags = []
-    for flag in entry["flags"]:
-        if flag["kind"] == "dimension_decline" and viewer in flag["partners"]:
-            flags.append(
-                {
-                    **flag,
-                    "partners": [viewer],
-                    "evidence": {viewer: flag["evidence"][viewer]},
-                    "message": flag["message"].split(" (")[0] + f" for {viewer}.",
-                }
-            )
-    out["flags"] = flags
-    return out
 
 
 def _summary(r: RoundRow, doc: dict[str, Any]) -> dict[str, Any]:
@@ -195,54 +174,72 @@ def trend_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
     """The trend as a tidy table (docs/exports.md): per round, one ``alignment`` row, and per
     partner one row per ``dimension`` (its mean) and ``objective`` (its share), each with the
     change since the round before from the consecutive drift entry (empty for the first round,
-    and where the viewer may not see it)."""
-    changes: dict[tuple[int, str, str, str], dict[str, Any]] = {}
+    and where the viewer may not see it). A round whose figures the viewer may not see still
+    has the viewer's own rows where a drift entry gives them."""
+    Key = tuple[int, str, str, str]  # (round, partner, kind, name)
+    values: dict[Key, tuple[Any, Any]] = {}  # value, its [low, high]
+    names: dict[str, dict[str, None]] = {"dimension": {}, "objective": {}}  # in first-seen order
+    for r in doc["rounds"]:
+        if r["alignment"] is not None:
+            values[(r["n"], "", "alignment", "index")] = (
+                r["alignment"]["score"],
+                r["alignment"]["ci"],
+            )
+        for partner in doc["partners"]:
+            for d in r["dimensions"] or []:
+                names["dimension"][d["id"]] = None
+                values[(r["n"], partner, "dimension", d["id"])] = (d["means"].get(partner), None)
+            profile = (r["profiles"] or {}).get(partner) or {}
+            cis = profile.get("ci") or {}
+            for objective, share in (profile.get("weights") or {}).items():
+                names["objective"][objective] = None
+                values[(r["n"], partner, "objective", objective)] = (share, cis.get(objective))
+    changes: dict[Key, dict[str, Any]] = {}
     for entry in doc["drift"]:
         if entry["span"] != "consecutive":
             continue
-        to = entry["to"]
         if entry["alignment"] is not None:
-            changes[(to, "", "alignment", "index")] = entry["alignment"]
-        for kind, block, key in (
-            ("dimension", "dimensions", "dimension"),
-            ("objective", "profiles", "objective"),
-        ):
+            changes[(entry["to"], "", "alignment", "index")] = entry["alignment"]
+        for kind, block in (("dimension", "dimensions"), ("objective", "profiles")):
             for partner, rows in entry[block].items():
                 for row in rows:
-                    changes[(to, partner, kind, row[key])] = row
+                    names[kind][row[kind]] = None
+                    changes[(entry["to"], partner, kind, row[kind])] = row
+                    for n, side in ((entry["from"], "before"), (entry["to"], "after")):
+                        values.setdefault((n, partner, kind, row[kind]), (row[side], None))
     out: list[dict[str, Any]] = []
-
-    def add(r: dict[str, Any], partner: str, kind: str, name: str, value: Any, ci: Any) -> None:
-        change = changes.get((r["n"], partner, kind, name), {})
-        ci_change = change.get("ci") or [None, None]
-        out.append(
-            {
-                "alliance": doc["alliance"],
-                "round": r["n"],
-                "label": r["label"],
-                "provisional": r["provisional"],
-                "partner": partner,
-                "kind": kind,
-                "name": name,
-                "value": value,
-                "low": (ci or [None, None])[0],
-                "high": (ci or [None, None])[1],
-                "change": change.get("change"),
-                "change_low": ci_change[0],
-                "change_high": ci_change[1],
-                "p_value": change.get("p_value"),
-                "q_value": change.get("q_value"),
-            }
-        )
-
     for r in doc["rounds"]:
-        if r["alignment"] is not None:
-            add(r, "", "alignment", "index", r["alignment"]["score"], r["alignment"]["ci"])
-        for partner in doc["partners"]:
-            for d in r["dimensions"] or []:
-                add(r, partner, "dimension", d["id"], d["means"].get(partner), None)
-            profile = (r["profiles"] or {}).get(partner) or {}
-            weights, cis = profile.get("weights") or {}, profile.get("ci") or {}
-            for objective, share in weights.items():
-                add(r, partner, "objective", objective, share, cis.get(objective))
+        keys: list[Key] = [(r["n"], "", "alignment", "index")]
+        keys += [
+            (r["n"], partner, kind, name)
+            for partner in doc["partners"]
+            for kind in ("dimension", "objective")
+            for name in names[kind]
+        ]
+        for key in keys:
+            if key not in values:
+                continue
+            value, ci = values[key]
+            change = changes.get(key, {})
+            low, high = ci or (None, None)
+            change_low, change_high = change.get("ci") or (None, None)
+            out.append(
+                {
+                    "alliance": doc["alliance"],
+                    "round": r["n"],
+                    "label": r["label"],
+                    "provisional": r["provisional"],
+                    "partner": key[1],
+                    "kind": key[2],
+                    "name": key[3],
+                    "value": value,
+                    "low": low,
+                    "high": high,
+                    "change": change.get("change"),
+                    "change_low": change_low,
+                    "change_high": change_high,
+                    "p_value": change.get("p_value"),
+                    "q_value": change.get("q_value"),
+                }
+            )
     return out
