@@ -89,6 +89,7 @@ def test_all_paired_it_is_the_paired_t_test(x: list[float], shift: list[float]) 
 @given(x=samples, y=samples, k=st.integers(0, 3), c=st.floats(-5, 5, allow_nan=False))
 def test_swap_and_shift(x: list[float], y: list[float], k: int, c: float) -> None:
     """Swapping the sides negates the difference, keeps p; a common shift changes nothing."""
+    assume(np.ptp(x) > 0.01 and np.ptp(y) > 0.01)  # a shift may turn 1e-13 of spread into 0
     pairs = [(i, i) for i in range(min(k, len(x), len(y)))]
     r = stats.overlap_t_columns(np.c_[x], np.c_[y], pairs)
     s = stats.overlap_t_columns(np.c_[y], np.c_[x], [(j, i) for i, j in pairs])

@@ -399,7 +399,7 @@ def drift(
     dict
         ``from``, ``to``, ``compared`` and ``left_out`` (ids), ``paired`` (per partner),
         ``alignment``, ``profiles``, ``dimensions``, ``flags`` and ``reasons``
-        (docs/statistics.md, section 15). A partner without responses in either round has no
+        (docs/statistics.md, section 14). A partner without responses in either round has no
         changes, and ``reasons.drift`` names it.
     """
     cut = shared(before.survey, after.survey)
@@ -457,7 +457,8 @@ def _dimension_flags(
 ) -> list[dict[str, Any]]:
     """``dimension_decline``: BH across partners x dimensions at ``rules.DRIFT_FDR_Q`` on the
     one-sided p-values of a decline, the decline at least ``rules.DECLINE_MIN`` of the scale;
-    one flag per dimension, naming the partners where it fell."""
+    one flag per dimension, naming the partners where it fell; high when a partner's interval
+    of the change lies beyond a fall of ``rules.GAP_HIGH`` of the scale."""
     if not declines:
         return []
     q = stats.benjamini_hochberg([p for _, _, p in declines])
@@ -470,14 +471,17 @@ def _dimension_flags(
             fell.setdefault(k, []).append((partner, entry))
     flags = []
     for k, hits in sorted(fell.items()):
-        worst = max(-(e["change"] or 0.0) / ranges[k] for _, e in hits)
+        # High when some partner's fall is a full point with the interval's confidence: the
+        # interval's upper end lies beyond it (the point estimate alone would say so in 3% of
+        # unchanged alliances; docs/statistics.md 14.1).
+        sure = max(-(e["ci"] or [0.0, 0.0])[1] / ranges[k] for _, e in hits)
         names = [p for p, _ in hits]
         points = ", ".join(f"{p} {e['before']:.2f} to {e['after']:.2f}" for p, e in hits)
         flags.append(
             {
                 "id": f"dimension_decline:{ids[k]}",
                 "kind": "dimension_decline",
-                "severity": "high" if rules.reaches(worst, rules.GAP_HIGH) else "medium",
+                "severity": "high" if rules.reaches(sure, rules.GAP_HIGH) else "medium",
                 "dimensions": [ids[k]],
                 "objectives": [],
                 "partners": names,

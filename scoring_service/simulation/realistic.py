@@ -1,5 +1,5 @@
-"""The realistic answer generator of the calibration and coverage simulations (issue 9;
-docs/statistics.md sections 12 and 13).
+"""The realistic answer generator of the calibration and coverage simulations (issues 9 and 15;
+docs/statistics.md sections 12, 13 and 14).
 
 Every assessment is drawn from one model with named knobs, so a null family is a setting:
 
@@ -29,6 +29,34 @@ Families (all nulls: both partners from one model):
 - ``N6``: one-sided divergence: partner A's respondents put 30-50 points on speed to market, B
   from the flat model (a true pull of 3.6 points on speed to market v risk control);
 - ``ERS``: N3 plus 30% extreme responders; ``STRAIGHT``: N3 plus 20% straight-liners.
+
+Two rounds of one alliance (``two_rounds``; issue 15, docs/statistics.md section 14). ``rho``
+and ``alpha`` are drawn once per alliance and shared by both partners and both rounds (one
+organisation culture). Each round is drawn from the same per-person model, so a round's
+marginal is the same whether people repeat or not:
+
+- Likert: a person keeps their response style (u_i, being an extreme responder, being a
+  straight-liner) and a share ``persistence`` = p of their item-level noise, their own opinion
+  of each item:
+
+      y_ik(r) = s_k shift_id(r) + u_i + sqrt(1 - rho) (sqrt(p) v_ik + sqrt(1 - p) e_ik(r)),
+
+  u_i ~ N(0, rho) and v_ik ~ N(0, 1) drawn once per person, e_ik(r) ~ N(0, 1) fresh each round;
+  the latent has unit variance (as in a single round: the same thresholds, the same marginal),
+  and the two rounds of one person correlate rho + (1 - rho) p on the latent of an item;
+- allocations: a person's base g_i ~ Dirichlet(alpha) drawn once, each round's shares drawn
+  afresh from Dirichlet(c g_i + f) (c = ``CONCENTRATION`` = 20, f = ``FLOOR`` = 0.05), rounded
+  to integer points. The marginal of one round is this Dirichlet mixture: the same mean shares
+  as Dirichlet(alpha), a little more spread (with alpha = 1 and 9 objectives a share's SD is
+  0.12 instead of 0.10). A focused model (``focus``) puts 30-50 points on its objective in each
+  round (drawn afresh), the rest as above.
+
+Paired (``paired=True``): the same people (same ids, same roles) answer both rounds; given the
+person, the two rounds are independent draws of one distribution, so under the null (no
+``model_after``) a person's two rounds are exchangeable, which is the null of the permutation
+test that swaps them. Unpaired: round 2 is a fresh set of people (ids suffixed ``-r2``).
+``model_after`` changes round 2's scale (``p``) and shifts only: a planted decline
+(``planted_decline``) moves one dimension in both partners.
 """
 
 from __future__ import annotations
@@ -274,3 +302,151 @@ def below_midpoint(survey: Survey, by: float) -> Model:
     """The midpoint model moved ``by`` points down on every dimension."""
     shift = shift_for(MIDPOINT_P, 3.0 - by)
     return Model(p=MIDPOINT_P, shifts={d.id: shift for d in survey.dimensions})
+
+
+# Two rounds (issue 15): how closely a paired person's round shares follow their base g_i, and
+# the floor of every objective's Dirichlet parameter in a round.
+CONCENTRATION = 20.0
+FLOOR = 0.05
+
+
+@dataclass(frozen=True)
+class _People:
+    """What persists of one partner's respondents across rounds."""
+
+    key: str
+    roles: list[str]
+    ids: list[str]
+    u: NDArray[np.float64]  # (n, 1) respondent effect, N(0, rho)
+    v: NDArray[np.float64]  # (n, items) the person's own item opinions, N(0, 1)
+    extreme: NDArray[np.bool_]  # (n,)
+    straight: NDArray[np.bool_]  # (n,)
+    base: NDArray[np.float64]  # (n, objectives or objectives - 1 when focused) base shares
+
+
+def _people(
+    survey: Survey,
+    model: Model,
+    key: str,
+    roles: list[str],
+    ids: list[str],
+    rho: float,
+    alpha: float,
+    rng: np.random.Generator,
+) -> _People:
+    """One partner's people: their styles, opinions and base priorities."""
+    n, items = len(roles), len(survey.items_of("likert"))
+    a = np.array([model.focus_alpha.get(o, alpha) for o in survey.objective_ids])
+    if model.focus is not None:
+        a = np.delete(a, survey.objective_ids.index(model.focus))
+    return _People(
+        key,
+        roles,
+        ids,
+        rng.normal(0.0, np.sqrt(rho), size=(n, 1)),
+        rng.normal(0.0, 1.0, size=(n, items)),
+        rng.random(n) < model.extreme,
+        rng.random(n) < model.straight,
+        rng.dirichlet(a, size=n).reshape(n, len(a)),
+    )
+
+
+def _round(
+    survey: Survey,
+    model: Model,
+    people: _People,
+    rho: float,
+    persistence: float,
+    rng: np.random.Generator,
+) -> list[AnswerSheet]:
+    """One round's answers of ``people`` (fresh item noise and fresh shares)."""
+    n = len(people.roles)
+    items = survey.items_of("likert")
+    dim_of = {i: d.id for d in survey.dimensions for i in d.items}
+    sign = np.array([-1.0 if i.reverse else 1.0 for i in items])
+    shift = sign * np.array([model.shifts.get(dim_of[i.id], 0.0) for i in items])
+    e = rng.normal(0.0, 1.0, size=(n, len(items)))
+    own = np.sqrt(persistence) * people.v + np.sqrt(1.0 - persistence) * e
+    latent = people.u + np.sqrt(1.0 - rho) * own
+    latent[people.extreme] *= 2.5
+    above = (latent + shift)[:, :, None] > thresholds(model.p)
+    likert: NDArray[np.int_] = 1 + above.sum(axis=2, dtype=np.int_)
+    likert[people.straight] = likert[people.straight, :1]
+    ids = survey.objective_ids
+    total = survey.allocation_total
+    points: NDArray[np.int_] = np.zeros((n, len(ids)), dtype=np.int_)
+    for row in range(n):
+        shares = rng.dirichlet(CONCENTRATION * people.base[row] + FLOOR)
+        if model.focus is None:
+            points[row] = integer_points(shares, total)
+            continue
+        k = ids.index(model.focus)
+        focus = int(rng.integers(30, 51))
+        points[row, np.arange(len(ids)) != k] = integer_points(shares, total - focus)
+        points[row, k] = focus
+    item_ids = [i.id for i in items]
+    return [
+        AnswerSheet(
+            people.key,
+            role,
+            people.ids[k],
+            dict(zip(item_ids, map(float, likert[k]), strict=True)),
+            dict(zip(ids, map(float, points[k]), strict=True)),
+            {},
+        )
+        for k, role in enumerate(people.roles)
+    ]
+
+
+def two_rounds(
+    survey: Survey,
+    rng: np.random.Generator,
+    n_a: int,
+    n_b: int,
+    model: Model,
+    model_after: Model | None = None,
+    *,
+    paired: bool,
+    persistence: float = 0.5,
+) -> tuple[list[AnswerSheet], list[AnswerSheet]]:
+    """Two rounds of one alliance, both partners (``acme``: ``n_a``, ``globex``: ``n_b``) from
+    ``model``; round 2 from ``model_after`` when given (its ``p`` and ``shifts``; every other
+    knob must equal ``model``'s). ``paired``: the same people answer both rounds, keeping their
+    style, a share ``persistence`` of their item noise and their base priorities; otherwise
+    round 2 is fresh people with new ids. Returns (round 1, round 2) responses."""
+    after = model if model_after is None else model_after
+    if replace(after, p=model.p, shifts=model.shifts) != model:
+        raise ValueError("model_after may differ from model only in p and shifts")
+    if not 0.0 <= persistence <= 1.0:
+        raise ValueError(f"persistence must lie in [0, 1], got {persistence}")
+    rho, alpha = _draw(model.rho, rng), _draw(model.alpha, rng)
+
+    def people(key: str, n: int, suffix: str) -> _People:
+        roles = cycle_roles(survey, n)
+        ids = [f"{key}-{k}{suffix}" for k in range(n)]
+        return _people(survey, model, key, roles, ids, rho, alpha, rng)
+
+    first = [people("acme", n_a, ""), people("globex", n_b, "")]
+    second = first if paired else [people("acme", n_a, "-r2"), people("globex", n_b, "-r2")]
+    one = [r for p in first for r in _round(survey, model, p, rho, persistence, rng)]
+    two = [r for p in second for r in _round(survey, after, p, rho, persistence, rng)]
+    return one, two
+
+
+def planted_decline(
+    survey: Survey,
+    rng: np.random.Generator,
+    n: int,
+    decline: float,
+    *,
+    paired: bool,
+    dimension: str = "commitment",
+    base: Model = N1,
+) -> tuple[list[AnswerSheet], list[AnswerSheet]]:
+    """Two rounds of ``n`` a side from ``base``; in round 2 both partners' items on
+    ``dimension`` moved so that its true mean is ``decline`` points lower. The latent shift is
+    solved for the marginal of ``base`` at unit latent variance: exact on a dimension without
+    reversed items (``commitment``) and without extreme responders or straight-liners."""
+    centre = expected_answer(base.p, 0.0)
+    shifts = {**base.shifts, dimension: shift_for(base.p, centre - decline)}
+    return two_rounds(survey, rng, n, n, base, replace(base, shifts=shifts), paired=paired)
