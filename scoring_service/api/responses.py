@@ -19,6 +19,7 @@ from ..schemas.stored import (
 )
 from ..services import exports, responses
 from ..surveys import flatten_errors
+from . import transport
 from .problems import Blueprint, problem_responses
 
 blp = Blueprint("responses", __name__, url_prefix="/api/v1", description="Stored responses")
@@ -49,7 +50,7 @@ CSV_EXPORT = {
 def _vary(response: Response) -> Response:
     """The list's answer depends on ``Accept`` (JSON or CSV): caches must say so."""
     if request.endpoint == "responses.Responses" and request.method == "GET":
-        response.vary.add("Accept")
+        return transport.vary_accept(response)
     return response
 
 

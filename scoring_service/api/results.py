@@ -13,6 +13,7 @@ from flask.views import MethodView
 from .. import context
 from ..schemas.stored import FormatQuery, RoundResultSchema
 from ..services import exports, results
+from . import transport
 from .problems import Blueprint, problem_responses
 
 blp = Blueprint("results", __name__, url_prefix="/api/v1", description="Results of rounds")
@@ -36,11 +37,7 @@ CSV_EXPORT = {
 RESULT_REASON = "X-Result-Reason"
 
 
-@blp.after_request
-def _vary(response: Response) -> Response:
-    """The answer depends on ``Accept`` (JSON or CSV): caches must say so."""
-    response.vary.add("Accept")
-    return response
+blp.after_request(transport.vary_accept)  # JSON or CSV
 
 
 @blp.route("/alliances/<alliance_id>/rounds/<int(max=2147483647):n>/results")

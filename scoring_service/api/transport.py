@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from flask import Flask, abort, request
+from flask import Flask, Response, abort, request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
@@ -80,3 +80,9 @@ def init_app(app: Flask) -> None:
     app.wsgi_app = ChunkedLimit(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])  # type: ignore[method-assign]
     app.url_map.converters["int"] = AsciiInteger
     app.before_request(check_request)
+
+
+def vary_accept(response: Response) -> Response:
+    """After a request whose answer depends on ``Accept`` (JSON or CSV): caches must say so."""
+    response.vary.add("Accept")
+    return response

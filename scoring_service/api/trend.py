@@ -12,6 +12,7 @@ from .. import context
 from ..schemas.stored import FormatQuery
 from ..schemas.trend import TrendSchema
 from ..services import exports, results, trend
+from . import transport
 from .problems import Blueprint, problem_responses
 from .results import answer
 
@@ -27,11 +28,7 @@ CSV_EXPORT = {
 }
 
 
-@blp.after_request
-def _vary(response: Response) -> Response:
-    """The answer depends on ``Accept`` (JSON or CSV): caches must say so."""
-    response.vary.add("Accept")
-    return response
+blp.after_request(transport.vary_accept)  # JSON or CSV
 
 
 @blp.route("/alliances/<alliance_id>/trend")

@@ -8,10 +8,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
 
-from .errors import as_float_array, check_confidence
-from .ttest import _p
+from .errors import as_float_array
+from .ttest import _p, t_intervals
 
 Array = NDArray[np.float64]
 
@@ -48,12 +47,7 @@ class OverlapResult:
 
     def confidence_interval(self, confidence: float = 0.95) -> Array:
         """(2, d) two-sided t intervals of the difference; NaN where undefined."""
-        level = check_confidence(confidence)
-        with np.errstate(invalid="ignore"):
-            half = stats.t.ppf(0.5 + level / 2, self.df) * self.se
-        lo = np.where(self.defined, self.difference - half, np.nan)
-        hi = np.where(self.defined, self.difference + half, np.nan)
-        return np.vstack([lo, hi])
+        return t_intervals(self.difference, self.se, self.df, self.defined, confidence)
 
 
 def overlap_t_columns(

@@ -78,12 +78,7 @@ class WelchResult:
 
     def confidence_interval(self, confidence: float = 0.95) -> Array:
         """(2, d) two-sided Welch intervals of the difference; NaN where undefined."""
-        level = check_confidence(confidence)
-        with np.errstate(invalid="ignore"):
-            half = stats.t.ppf(0.5 + level / 2, self.df) * self.se
-        lo = np.where(self.defined, self.difference - half, np.nan)
-        hi = np.where(self.defined, self.difference + half, np.nan)
-        return np.vstack([lo, hi])
+        return t_intervals(self.difference, self.se, self.df, self.defined, confidence)
 
     def detectable(self, alpha: float | Array, power: float = 0.80) -> Array:
         """The difference a two-sided test at ``alpha`` finds with ``power``, at this design:
@@ -91,6 +86,18 @@ class WelchResult:
         with np.errstate(invalid="ignore"):
             size = stats.t.ppf(1 - np.asarray(alpha) / 2, self.df) + stats.t.ppf(power, self.df)
         return np.where(self.defined, size * self.se, np.nan)
+
+
+def t_intervals(
+    difference: Array, se: Array, df: Array, defined: NDArray[np.bool_], confidence: float
+) -> Array:
+    """(2, d) two-sided t intervals ``difference -/+ t(df) se``; NaN where not ``defined``."""
+    level = check_confidence(confidence)
+    with np.errstate(invalid="ignore"):
+        half = stats.t.ppf(0.5 + level / 2, df) * se
+    lo = np.where(defined, difference - half, np.nan)
+    hi = np.where(defined, difference + half, np.nan)
+    return np.vstack([lo, hi])
 
 
 def _p(excess: Array, se: Array, df: Array, alternative: str, defined: NDArray[np.bool_]) -> Array:
