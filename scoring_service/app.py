@@ -79,7 +79,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         store.dispose()  # no connection crosses gunicorn's fork
     app.extensions["scoring"] = Extension(Env.load(settings, registry), store)
 
-    from . import api, forms, limits  # inside the factory: no import cycles, no module-level app
+    from . import api, forms, limits, reports  # inside the factory: no cycles, no module-level app
 
     @app.before_request  # first of all: every line of the request carries its id
     def _bind_request_id() -> None:
@@ -94,6 +94,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     api.init_app(app)
     forms.init_app(app)
+    reports.init_app(app)
     limits.init_app(app, settings)  # its checks after the credential's: failures are known
     return app
 

@@ -1,5 +1,6 @@
-"""What the page packages (``api``, ``forms``) share of a request: typed accessors for the app's
-extension and the request's state, and the units of work a view opens around a service call.
+"""What the page packages (``api``, ``forms``, ``reports``) share of a request: typed accessors
+for the app's extension and the request's state, the units of work a view opens around a service
+call, and the choice of a page's language.
 
 The views own the transactions (a service never commits); they open them here, so that no view
 imports the store or SQLAlchemy.
@@ -7,12 +8,12 @@ imports the store or SQLAlchemy.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import cast
 
-from flask import current_app, g
+from flask import current_app, g, request
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
@@ -122,3 +123,23 @@ def writing_one() -> Iterator[Connection]:
         return
     with ext().store.write_core() as conn:
         yield conn
+
+
+def negotiate(available: Sequence[str], default: str) -> str:
+    """``?lang=`` (any case) if available; else the browser's languages, most preferred first:
+    an exact match, then the primary subtag (``de-CH`` -> ``de``), ``*`` -> the default;
+    else the default."""
+    by_lower = {a.lower(): a for a in available}
+    asked = request.args.get("lang", "").lower()
+    if asked in by_lower:
+        return by_lower[asked]
+    for value, quality in request.accept_languages:  # ordered by quality
+        value = value.lower()
+        if quality <= 0:
+            continue
+        if value == "*":
+            return default
+        for candidate in (value, value.split("-")[0]):
+            if candidate in by_lower:
+                return by_lower[candidate]
+    return default

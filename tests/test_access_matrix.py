@@ -57,6 +57,9 @@ class Setup:
         spare = client.post(f"{base}/partners/globex/keys", headers=self.w.admin).json
         client.delete(f"{base}/partners/globex/keys/{spare['id']}", headers=self.w.admin)
         self.revoked = spare["key"]
+        self.link_id = client.post(  # a report link of acme's key, which it may revoke
+            f"{base}/report-links", json={}, headers=self.w.keys["acme"]
+        ).json["id"]
         client.put(  # stakeholder r1 of acme, for the routes that name a respondent
             f"{base}/rounds/1/responses/r1",
             json={"role": "it", "answers": {}, "complete": False},
@@ -71,6 +74,7 @@ class Setup:
             "n": "1",
             "respondent": "r1",
             "invitation_id": self.invitation_id,
+            "link_id": self.link_id,
         }
         return re.sub(r"<(?:[^:>]+:)?(\w+)>", lambda m: values[m[1]], rule)
 

@@ -148,6 +148,17 @@ def test_the_walkthrough_as_pasted(name: str, server: str, tmp_path: Path) -> No
     assert form, out
     with urllib.request.urlopen(form[1], timeout=30) as page:
         assert page.status == 200 and page.headers.get_content_type() == "text/html"
+    report = re.search(
+        rf"round 1's report for the steering committee, to open in a browser: "
+        rf"({re.escape(server)}/reports/rep_\S+)$",
+        out,
+        flags=re.M,
+    )
+    assert report, out
+    with urllib.request.urlopen(report[1], timeout=30) as page:
+        text = page.read().decode()
+        assert page.status == 200 and "What to talk about next" in text
+        assert "Agree a pre-approved contract template" in text  # the conflict's next step
 
     # What the server kept: all eight people's responses, complete, and the conflict flagged.
     rounds = f"{server}/api/v1/alliances/{alliance}/rounds"

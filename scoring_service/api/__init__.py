@@ -17,6 +17,7 @@ from . import (
     invitations,
     metrics,
     problems,
+    reports,
     responses,
     results,
     rounds,
@@ -52,7 +53,7 @@ def init_app(app: Flask) -> problems.ProblemApi:
     api = problems.ProblemApi(app)
     api.register_converter(transport.AsciiInteger, transport.integer_parameter)
     blueprints = (
-        health, score, surveys, alliances, rounds, responses, results, trend, invitations
+        health, score, surveys, alliances, rounds, responses, results, trend, invitations, reports
     )  # fmt: skip
     for module in (*blueprints, stakeholders):
         api.register_blueprint(module.blp)

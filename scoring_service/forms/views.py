@@ -7,13 +7,13 @@ go, the live points total and the events for the embedding page, posting the sam
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from markupsafe import Markup
 
 from .. import context, limits
+from ..context import negotiate
 from ..errors import InvalidInput, RoundClosed, ScoringError, TooMany, Unavailable
 from ..services import invitations, responses
 from ..services.invitations import Invited
@@ -44,26 +44,6 @@ def _lookup(token: str) -> Invited | None:
     """The invitation behind ``token`` (revoked ones too: their page may still be framed)."""
     with context.reading() as session:
         return invitations.by_token(session, context.env(), token)
-
-
-def negotiate(available: Sequence[str], default: str) -> str:
-    """``?lang=`` (any case) if available; else the browser's languages, most preferred first:
-    an exact match, then the primary subtag (``de-CH`` -> ``de``), ``*`` -> the default;
-    else the default."""
-    by_lower = {a.lower(): a for a in available}
-    asked = request.args.get("lang", "").lower()
-    if asked in by_lower:
-        return by_lower[asked]
-    for value, quality in request.accept_languages:  # ordered by quality
-        value = value.lower()
-        if quality <= 0:
-            continue
-        if value == "*":
-            return default
-        for candidate in (value, value.split("-")[0]):
-            if candidate in by_lower:
-                return by_lower[candidate]
-    return default
 
 
 def _language(survey: Survey) -> str:

@@ -60,6 +60,12 @@ class TrendRoundSchema(Schema):
     completion = _by(fields.Nested(CountsSchema), "partner -> responses", required=True)
     alignment = fields.Nested(RoundAlignmentSchema, required=True, allow_none=True)
     compatibility = fields.Nested(ValueCiSchema, required=True, allow_none=True)
+    expectations = fields.Nested(
+        ValueCiSchema,
+        required=True,
+        allow_none=True,
+        metadata={"description": "the expectations component of the index, with its interval"},
+    )
     profiles = _by(fields.Nested(TrendProfileSchema), "partner", required=True, allow_none=True)
     dimensions = fields.List(fields.Nested(TrendDimensionSchema), required=True, allow_none=True)
     flags = _by(fields.Integer(), "flag kind -> count", required=True, allow_none=True)

@@ -62,6 +62,32 @@ def partner_view(
     return out
 
 
+def joint_view(doc: dict[str, Any], min_group: int) -> dict[str, Any]:
+    """``doc`` as both partners may see it (a joint report): each partner's figures as the
+    other partner would see them, so the result only once both have ``min_group`` complete
+    responses, role-level figures only for groups of that size, and no one's internal
+    conflict with who said what.
+
+    Parameters
+    ----------
+    doc
+        The round's document, as for :func:`partner_view`.
+    min_group
+        The alliance's ``min_group_size``.
+
+    Returns
+    -------
+    dict
+        A copy; ``doc`` is left as it was.
+    """
+    shown = all(entry["complete"] >= min_group for entry in doc["completion"].values())
+    out = partner_view(doc, "", min_group, other_shown=shown)  # every partner is "the other"
+    out["viewer"] = "joint"
+    if out["reasons"].get("result") == "other_partner_below_min_group_size":
+        out["reasons"]["result"] = "a_partner_below_min_group_size"
+    return out
+
+
 def _small_groups(roles: dict[str, int], min_group: int) -> dict[str, int]:
     """Role counts, with groups under the minimum pooled as ``other_roles``."""
     kept = {r: n for r, n in roles.items() if n >= min_group}

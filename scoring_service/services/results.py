@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from .. import metrics
 from ..answers import parse_responses
 from ..scoring import score
-from ..scoring.visibility import partner_view
+from ..scoring.visibility import joint_view, partner_view
 from ..store.models import Alliance, CachedResult, Partner, Stakeholder, StoredResponse
 from ..store.queries import insert_ignore
 from . import Env
@@ -80,8 +80,11 @@ class Memo:
 
 
 def viewer_of(who: Principal) -> str:
-    """Whose view of a document: ``admin`` or ``partner:<key>``."""
-    return "admin" if who.kind == "admin" else f"partner:{who.partner_key}"
+    """Whose view of a document: ``admin``, ``joint`` (a joint report link's: what both
+    partners may see) or ``partner:<key>``."""
+    if who.kind in ("admin", "joint"):
+        return who.kind
+    return f"partner:{who.partner_key}"
 
 
 def _key(alliance_id: str, r: RoundRow, who: Principal) -> tuple[str, int, str]:
@@ -193,7 +196,10 @@ def admin_document(session: Session, env: Env, found: Alliance, r: RoundRow) -> 
 def for_viewer(doc: dict[str, Any], found: Alliance, who: Principal) -> dict[str, Any]:
     """The document as ``who`` may see it: all of it for the admin; for a partner key, the
     other partner's figures once it has ``min_group_size`` complete responses (open or closed
-    round alike), role-level figures only for groups of that size (see ``scoring.visibility``)."""
+    round alike), role-level figures only for groups of that size (see ``scoring.visibility``);
+    for a joint report, what both partners may see."""
+    if who.kind == "joint":
+        return joint_view(doc, found.min_group_size)
     if who.kind != "partner":
         return doc
     viewer = who.partner_key or ""

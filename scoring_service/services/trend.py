@@ -67,6 +67,7 @@ def _document(
     docs = [json.loads(c.document.body) for c in computed]
     partners = sorted(p.key for p in found.partners)
     viewer = who.partner_key if who.kind == "partner" else None
+    joint = who.kind == "joint"
     data: dict[int, RoundData] = {}
     shown: dict[int, bool] = {}
     for r in rounds:
@@ -74,7 +75,9 @@ def _document(
         survey = env.registry.get(r.survey_id, r.survey_version)
         data[r.n] = RoundData(r.n, survey, parse_responses(complete, survey, two_partners=False))
         other = next((k for k in partners if k != viewer), "")
-        shown[r.n] = viewer is None or completion[other]["complete"] >= found.min_group_size
+        # Joint (a report for both): every partner as the other would see it.
+        seen = partners if joint else [other] if viewer is not None else []
+        shown[r.n] = all(completion[k]["complete"] >= found.min_group_size for k in seen)
     spans = [(a.n, b.n, "consecutive") for a, b in zip(rounds, rounds[1:], strict=False)]
     if len(rounds) >= 3:
         spans.append((rounds[0].n, rounds[-1].n, "first_to_latest"))
@@ -84,6 +87,8 @@ def _document(
         # A partner key gets its own part alone, computed without the other's figures, unless
         # both rounds show the other partner to it.
         alone = viewer if viewer is not None and not (shown[first] and shown[last]) else None
+        if joint and not (shown[first] and shown[last]):
+            alone = ""  # no one's part: a partner is hidden in one of the rounds
         with metrics.scoring():
             entry = drift(
                 data[first],
@@ -93,12 +98,14 @@ def _document(
                 n_resamples=env.settings.bootstrap_resamples,
                 confidence=env.settings.confidence,
             )
-        if alone is not None:
+        if alone == "":
+            entry["reasons"]["partners"] = "a_partner_below_min_group_size"
+        elif alone is not None:
             entry["reasons"]["other_partner"] = HIDDEN
         entries.append({"span": span, "provisional": status[last] == "open", **entry})
     doc = {
         "alliance": found.id,
-        "viewer": "admin" if viewer is None else f"partner:{viewer}",
+        "viewer": viewer_of(who),
         "partners": partners,
         "rounds": [_summary(r, d) for r, d in zip(rounds, docs, strict=True)],
         "drift": entries,
@@ -123,6 +130,7 @@ def _summary(r: RoundRow, doc: dict[str, Any]) -> dict[str, Any]:
         },
         "alignment": None,
         "compatibility": None,
+        "expectations": None,
         "profiles": None,
         "dimensions": None,
         "flags": None,
@@ -138,6 +146,10 @@ def _summary(r: RoundRow, doc: dict[str, Any]) -> dict[str, Any]:
         "compatibility": {
             "value": objectives["compatibility"],
             "ci": objectives["compatibility_ci"],
+        },
+        "expectations": {
+            "value": alignment["components"]["expectations"]["value"],
+            "ci": alignment["components"]["expectations"]["ci"],
         },
         "profiles": {
             k: {"weights": v["weights"], "ci": v["ci"]} for k, v in objectives["profiles"].items()

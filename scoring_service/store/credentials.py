@@ -15,9 +15,10 @@ ADMIN_PREFIX = "sk_admin_"
 PARTNER_PREFIX = "sk_partner_"
 INVITATION_PREFIX = "inv_"
 OPERATOR_PREFIX = "op_"  # of the generated operator token (config.ensure_instance)
+REPORT_PREFIX = "rep_"  # of a report link (/reports/rep_...)
 # Every secret's prefix, the one list that log redaction (logs.redact) and the proxy example in
 # docs/deployment.md follow: a new kind of secret adds its prefix here.
-SECRET_PREFIXES = (ADMIN_PREFIX, PARTNER_PREFIX, INVITATION_PREFIX, OPERATOR_PREFIX)
+SECRET_PREFIXES = (ADMIN_PREFIX, PARTNER_PREFIX, INVITATION_PREFIX, OPERATOR_PREFIX, REPORT_PREFIX)
 RANDOM_BYTES = 24  # 192 bits
 
 

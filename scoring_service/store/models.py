@@ -235,6 +235,28 @@ class IdempotencyRecord(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now, index=True)
 
 
+class ReportLink(Base):
+    """A link to a report page: ``rep_`` token in its URL, only its HMAC kept. It works while
+    its maker's key is live, until ``expires_at``, unless revoked."""
+
+    __tablename__ = "report_links"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    alliance_id: Mapped[str] = mapped_column(
+        ForeignKey("alliances.id", ondelete="CASCADE"), index=True
+    )
+    key_id: Mapped[str] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"), index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    scope: Mapped[str] = mapped_column(String(16))  # round | alliance
+    round_n: Mapped[int | None] = mapped_column(Integer)  # the round of a round-scope link
+    view: Mapped[str] = mapped_column(String(16))  # joint | own
+    partner_key: Mapped[str | None] = mapped_column(String(64))  # whose own view
+    include_text: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
 class AuditEntry(Base):
     """Who did what to whom, for erasures and key changes (never a secret, never an answer)."""
 
