@@ -149,3 +149,17 @@ def test_unknown_form_links_are_failures_too(limited: Flask) -> None:
     assert page.status_code == 429 and 1 <= int(page.headers["Retry-After"]) <= 60
     assert "Zu viele Versuche" in page.get_data(as_text=True)
     assert client.get(f"/forms/{made['token']}").status_code == 200
+
+
+def test_unknown_report_links_are_failures_too(limited: Flask) -> None:
+    """Guessing report links: past the limit, a 429 page; a real link still opens."""
+    client = limited.test_client()
+    w = World(client)
+    url = client.post(f"{w.base}/report-links", json={}, headers=w.admin).json["url"]
+    guesses = [client.get(f"/reports/rep_guess{k}").status_code for k in range(3)]
+    assert guesses == [404, 404, 404]
+    page = client.get("/reports/rep_guess9")
+    assert page.status_code == 429 and 1 <= int(page.headers["Retry-After"]) <= 60
+    assert page.mimetype == "text/html" and "Too many attempts" in page.get_data(as_text=True)
+    assert page.headers["Cache-Control"] == "no-store"
+    assert client.get(url.removeprefix("http://localhost")).status_code == 200

@@ -1,5 +1,6 @@
-"""Report links and report pages (issue 16), through the HTTP surface on SQLite and PostgreSQL:
-who may make which link, what each page shows and hides, links that stop working."""
+"""Report links and report pages (issue 16), through the HTTP surface: who may make which link,
+what each page shows and hides, links that stop working. The links' lifecycle and the joint
+report on SQLite and PostgreSQL; what a page shows, which no database changes, on SQLite."""
 
 from __future__ import annotations
 
@@ -195,39 +196,39 @@ def test_joint_report_reads_without_help(stored: FlaskClient, default_survey: Su
 
 
 def test_own_link_never_shows_the_other_partners_text(
-    stored: FlaskClient, default_survey: Survey
+    client: FlaskClient, default_survey: Survey
 ) -> None:
-    w = _world(stored, default_survey, {"acme": 4, "globex": 4})
-    own = _text(_page(stored, _link(w, w.keys["acme"], include_text=True)["url"]))
+    w = _world(client, default_survey, {"acme": 4, "globex": 4})
+    own = _text(_page(client, _link(w, w.keys["acme"], include_text=True)["url"]))
     quoted = sorted(re.findall(r"(acme|globex)-risk-(\d)", own))
     assert quoted == [("acme", str(k)) for k in range(4)]
     assert "Acme's own report" in own
-    joint = _text(_page(stored, _link(w, w.admin, include_text=True)["url"]))
+    joint = _text(_page(client, _link(w, w.admin, include_text=True)["url"]))
     assert len(re.findall(r"globex-risk-\d", joint)) == 4
     assert len(re.findall(r"acme-risk-\d", joint)) == 4
 
 
-def test_text_of_a_small_group_is_not_quoted(stored: FlaskClient, default_survey: Survey) -> None:
-    w = _world(stored, default_survey, {"acme": 3, "globex": 3})
+def test_text_of_a_small_group_is_not_quoted(client: FlaskClient, default_survey: Survey) -> None:
+    w = _world(client, default_survey, {"acme": 3, "globex": 3})
     # Two of globex's three leave the question out: too few to quote without pointing at one.
     for k in (1, 2):
         body = _answers(default_survey, "globex", k)
         del body["biggest_risk"]
         assert w.put("globex", f"globex{k}", body).status_code == 200
-    text = _text(_page(stored, _link(w, w.admin, include_text=True)["url"]))
+    text = _text(_page(client, _link(w, w.admin, include_text=True)["url"]))
     assert "globex-risk" not in text
     assert len(re.findall(r"acme-risk-\d", text)) == 3
 
 
-def test_small_groups_hide_figures(stored: FlaskClient, default_survey: Survey) -> None:
-    w = _world(stored, default_survey, {"acme": 3, "globex": 2})
-    joint = _page(stored, _link(w, w.admin)["url"])
+def test_small_groups_hide_figures(client: FlaskClient, default_survey: Survey) -> None:
+    w = _world(client, default_survey, {"acme": 3, "globex": 2})
+    joint = _page(client, _link(w, w.admin)["url"])
     assert "Not shown: a partner has fewer than 3 complete responses" in _text(joint)
     assert "<svg" not in joint
-    own = _text(_page(stored, _link(w, w.keys["acme"])["url"]))
+    own = _text(_page(client, _link(w, w.keys["acme"])["url"]))
     assert "Not shown: the other partner has fewer than 3 complete responses" in own
     # Globex sees acme (3, the minimum).
-    theirs = _page(stored, _link(w, w.keys["globex"])["url"])
+    theirs = _page(client, _link(w, w.keys["globex"])["url"])
     assert theirs.count("<svg") == 3
 
 
@@ -248,20 +249,20 @@ def test_links_stop_working(stored_app: Flask, default_survey: Survey) -> None:
 
 
 def test_alliance_link_shows_every_round_and_the_change(
-    stored: FlaskClient, default_survey: Survey
+    client: FlaskClient, default_survey: Survey
 ) -> None:
-    w = _world(stored, default_survey, {"acme": 5, "globex": 5})
+    w = _world(client, default_survey, {"acme": 5, "globex": 5})
     assert (
-        stored.patch(f"{w.base}/rounds/1", json={"status": "closed"}, headers=w.admin).status_code
+        client.patch(f"{w.base}/rounds/1", json={"status": "closed"}, headers=w.admin).status_code
         < 300
     )
-    assert stored.post(f"{w.base}/rounds", json={"label": "Q2"}, headers=w.admin).status_code < 300
+    assert client.post(f"{w.base}/rounds", json={"label": "Q2"}, headers=w.admin).status_code < 300
     for partner in ("acme", "globex"):
         for k in range(5):
             body = _answers(default_survey, partner, k + 7)
             url = f"{w.base}/rounds/2/responses/{partner}{k}"
             assert (
-                stored.put(
+                client.put(
                     url,
                     json={"partner": partner, "role": "legal", "answers": body},
                     headers=w.admin,
@@ -269,17 +270,17 @@ def test_alliance_link_shows_every_round_and_the_change(
                 < 300
             )
     link = _link(w, w.admin, scope="alliance")
-    overview = _page(stored, link["url"])
+    overview = _page(client, link["url"])
     assert "Round 1: Q1" in overview and "Round 2: Q2" in overview
     urls = re.findall(r'href="(/reports/rep_[^"]+/rounds/(\d))', overview)
     assert [n for _, n in urls] == ["1", "2"]
     assert 'id="figure-trend"' in overview
-    second = _text(_page(stored, urls[1][0].replace("&amp;", "&")))
+    second = _text(_page(client, urls[1][0].replace("&amp;", "&")))
     assert re.search(r"Since round 1 \(Q1\), alignment (rose|fell|has not changed)", second)
     assert "Every round" in second  # the way back to the overview
     round_link = _link(w, w.admin, round=1)
-    _page(stored, round_link["url"] + "/rounds/1", 404)  # a round link shows its round only
-    _page(stored, link["url"] + "/rounds/3", 404)
+    _page(client, round_link["url"] + "/rounds/1", 404)  # a round link shows its round only
+    _page(client, link["url"] + "/rounds/3", 404)
 
 
 def test_the_report_speaks_the_surveys_language(mini_client: FlaskClient) -> None:
