@@ -60,19 +60,27 @@ def _cells(cells: list[tuple[str, int, int]]) -> dict[tuple[str, int, int], dict
         return dict(zip(cells, pool.map(_null, args), strict=True))
 
 
+FAMILIES = ("N1", "N2", "N3", "N4", "ERS", "STRAIGHT")
+# Sizes a family is asserted at here: 30 a side for N1 alone, since a cell at 30 costs a third of
+# a family's time; benchmarks/calibration.py covers every family at 30 (4,000 a cell: at most
+# 3.8% with a between-partner or an internal flag, no high one; docs/statistics.md 12). So
+# `make test` stays within half an hour.
+SIZES_OF = {f: EQUAL if f == "N1" else EQUAL[:-1] for f in FAMILIES}
+
+
 @pytest.fixture(scope="module")
 def nulls() -> dict[tuple[str, int, int], dict[str, float]]:
     """The null families at equal sizes, N6 at every size."""
-    cells = [(f, n, n) for f in ("N1", "N2", "N3", "N4", "ERS", "STRAIGHT") for n in EQUAL]
+    cells = [(f, n, n) for f in FAMILIES for n in SIZES_OF[f]]
     cells += [("N6", a, b) for a, b in G.SIZES]
     return _cells(cells)
 
 
-@pytest.mark.parametrize("family", ["N1", "N2", "N3", "N4", "ERS", "STRAIGHT"])
+@pytest.mark.parametrize("family", FAMILIES)
 def test_null_flags_stay_within_the_budget(nulls: Any, family: str) -> None:
     """Any between-partner flag at most 8%, internal_conflict (either partner) at most 8%, any
-    high severity at most 2%, at 3, 5, 8, 15 and 30 a side."""
-    for n in EQUAL:
+    high severity at most 2%, at 3, 5, 8 and 15 a side (and 30 for N1)."""
+    for n in SIZES_OF[family]:
         rates = nulls[(family, n, n)]
         assert rates["between"] <= 0.08, (n, rates)
         assert rates["internal"] <= 0.08, (n, rates)

@@ -9,9 +9,12 @@ import re
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from scoring_service.reports.content import Texts, headline, talk_points
+from scoring_service.reports.words import Words
 from scoring_service.scoring.visibility import joint_view
 from scoring_service.store.models import ReportLink
 from scoring_service.surveys import Survey
@@ -84,9 +87,10 @@ def test_links_are_made_listed_and_revoked(stored: FlaskClient, default_survey: 
     assert expires == dt.timedelta(days=30)
     own = _link(w, w.keys["acme"], include_text=True, expires_in_days=90)
     assert (own["view"], own["partner"], own["include_text"]) == ("own", "acme", True)
-    # Each credential lists its own links, never their URL.
+    # The admin lists every link of the alliance, a partner key those it made; never a URL.
     listed = stored.get(f"{w.base}/report-links", headers=w.admin).json["items"]
-    assert [x["id"] for x in listed] == [joint["id"]] and "url" not in listed[0]
+    assert {x["id"] for x in listed} == {joint["id"], own["id"]}
+    assert all("url" not in x for x in listed)
     mine = stored.get(f"{w.base}/report-links", headers=w.keys["acme"]).json["items"]
     assert [x["id"] for x in mine] == [own["id"]]
     assert stored.get(f"{w.base}/report-links", headers=w.keys["globex"]).json["items"] == []
@@ -278,6 +282,9 @@ def test_alliance_link_shows_every_round_and_the_change(
     second = _text(_page(client, urls[1][0].replace("&amp;", "&")))
     assert re.search(r"Since round 1 \(Q1\), alignment (rose|fell|has not changed)", second)
     assert "Every round" in second  # the way back to the overview
+    # A round's report shows the trend as it stood then: never a later round.
+    first = _page(client, _link(w, w.admin, round=1)["url"])
+    assert "Round 1: Q1" in first and "2: Q2" not in first and "Since round" not in first
     round_link = _link(w, w.admin, round=1)
     _page(client, round_link["url"] + "/rounds/1", 404)  # a round link shows its round only
     _page(client, link["url"] + "/rounds/3", 404)
@@ -315,3 +322,80 @@ def test_joint_view_is_what_both_may_see() -> None:
     shown = joint_view(doc, 2)
     assert shown["result"] is not None
     assert doc["viewer"] == "admin"  # a copy
+
+
+def test_a_made_link_is_never_replayed(stored_app: Flask) -> None:
+    """The URL carries the token: an Idempotency-Key replay answers without it, and the kept
+    answer holds no token."""
+    client = stored_app.test_client()
+    w = World(client)
+    headers = {**w.admin, "Idempotency-Key": "report-1"}
+    made = client.post(f"{w.base}/report-links", json={}, headers=headers)
+    again = client.post(f"{w.base}/report-links", json={}, headers=headers)
+    assert made.status_code == again.status_code == 201
+    assert "rep_" in made.json["url"] and "url" not in again.json
+    assert again.json["id"] == made.json["id"]
+    with stored_app.extensions["scoring"].store.read() as session:
+        kept = session.execute(sa.text("SELECT body FROM idempotency")).scalars().all()
+    assert kept and not any("rep_" in (body or "") for body in kept)
+
+
+def test_every_path_under_a_token_is_private(client: FlaskClient) -> None:
+    w = World(client)
+    url = _link(w, w.admin)["url"].removeprefix("http://localhost")
+    for path in (f"{url}/", f"{url}/extra", f"{url}/rounds/abc"):
+        answer = client.get(path)
+        assert answer.status_code == 404
+        assert answer.headers["Cache-Control"] == "no-store"
+        assert answer.headers["Referrer-Policy"] == "no-referrer"
+        assert "noindex" in answer.headers["X-Robots-Tag"]
+
+
+def test_words_follow_the_figures() -> None:
+    """A key with ``_and_`` in it is one partner; points are out of 100 whatever the survey's
+    total; a partner's own withheld conflict is explained as small groups."""
+    survey_doc = {
+        "objectives": [{"id": "speed", "label": "Speed"}, {"id": "risk", "label": "Risk"}],
+        "dimensions": [],
+        "roles": [],
+        "items": [{"id": "p", "type": "allocation", "total": 10}],
+        "scoring": {"bands": []},
+        "relations": [],
+    }
+    t = Texts(survey_doc, {"sales_and_marketing": "S&M", "ops": "Ops"}, "ops", 3)
+    words = Words("en")
+    doc = {
+        "result": None,
+        "reasons": {"result": "waiting_for_sales_and_marketing"},
+        "completion": {"sales_and_marketing": {"complete": 0}, "ops": {"complete": 2}},
+    }
+    assert headline(words, t, doc, 3).endswith("from S&M.")
+    conflict = {
+        "kind": "objective_conflict",
+        "severity": "high",
+        "objectives": ["speed", "risk"],
+        "partners": ["ops", "sales_and_marketing"],
+        "dimensions": [],
+        "evidence": {
+            "relation": "conflicts",
+            "points": {
+                "ops": {"speed": 6.0, "risk": 0.5},
+                "sales_and_marketing": {"speed": 1.0, "risk": 5.5},
+            },
+        },
+    }
+    internal = {
+        "kind": "internal_conflict",
+        "severity": "medium",
+        "objectives": [],
+        "dimensions": ["trust"],
+        "partners": ["ops"],
+        "roles": [],
+        "evidence": {"rule": "dimensions", "withheld": "role_level"},
+    }
+    trend: dict[str, Any] = {"drift": [], "rounds": []}
+    result = {"conflicts": [internal, conflict], "dimensions": []}
+    points = talk_points(words, t, {"result": result}, trend, 1)
+    assert [p["kind"] for p in points] == ["objective_conflict", "internal_conflict"]
+    assert points[0]["evidence"].startswith("Ops puts 60 points of 100 on Speed (S&M: 10)")
+    assert "fewer than 3 people" in points[1]["evidence"]

@@ -22,7 +22,7 @@ from ..services import idempotency
 from ..services.idempotency import HEADER, MAX_KEY
 
 WRITES = frozenset(("POST", "PUT", "PATCH", "DELETE"))
-SECRETS = ("admin_key", "key", "token", "form_url")
+SECRETS = ("admin_key", "key", "token", "form_url", "url")  # url: a report link's (rep_...)
 
 
 def _request_hash() -> str:

@@ -41,7 +41,8 @@ class ReportLinks(MethodView):
     @blp.response(200, ReportLinkList)
     @errors(403, 404)
     def get(self, alliance_id: str) -> dict[str, Any]:
-        """List the report links this credential made (revoked and expired ones too)"""
+        """List report links: the admin all of the alliance's, a partner key those it made
+        (revoked and expired ones too; never their URL)"""
         with reading() as session:
             return reports.list_links(session, principal(), alliance_id)
 

@@ -30,6 +30,17 @@ def _report_headers(response: Response) -> Response:
     return response
 
 
+def _any_report_path(response: Response) -> Response:
+    """Every answer under ``/reports/`` (a path no route matches too: it may carry a live
+    token) is never cached, indexed, or named in a Referer."""
+    if request.path.startswith("/reports/") and request.endpoint != "reports.static":
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+        response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 def init_app(app: Flask) -> None:
     """Register the report pages."""
     app.register_blueprint(bp)
+    app.after_request(_any_report_path)

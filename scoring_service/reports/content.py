@@ -16,8 +16,8 @@ SEVERITY = ("high", "medium", "low")
 KINDS = (
     "objective_conflict",
     "alignment_decline",
-    "expectation_gap",
     "dimension_decline",
+    "expectation_gap",
     "objective_drift",
     "shared_concern",
     "priority_divergence",
@@ -48,9 +48,20 @@ def signed(x: float | None, digits: int = 0) -> str:
 class Texts:
     """The survey's texts and the partners' names in the page's language."""
 
-    def __init__(self, survey_doc: dict[str, Any], names: dict[str, str]) -> None:
+    def __init__(
+        self,
+        survey_doc: dict[str, Any],
+        names: dict[str, str],
+        viewer: str | None = None,
+        min_group: int = 1,
+    ) -> None:
         self.doc = survey_doc
         self.names = names
+        self.viewer = viewer  # the partner of an own report
+        self.min_group = min_group
+        # An allocation's points are shown out of 100, whatever the survey's total.
+        totals = [i["total"] for i in survey_doc["items"] if i["type"] == "allocation"]
+        self.total = float(totals[0]) if totals else 100.0
         self.objectives = {o["id"]: o["label"] for o in survey_doc["objectives"]}
         self.dimensions = {d["id"]: d["label"] for d in survey_doc["dimensions"]}
         self.roles = {r["id"]: r["label"] for r in survey_doc["roles"]}
@@ -80,7 +91,7 @@ def headline(words: Words, t: Texts, doc: dict[str, Any], min_group: int) -> str
     if result is None:
         reason = doc["reasons"].get("result", "")
         if reason.startswith("waiting_for_"):
-            who = reason.removeprefix("waiting_for_").split("_and_")
+            who = [k for k, entry in doc["completion"].items() if entry["complete"] == 0]
             return words("no_result_waiting", who=listing(words, [t.name(k) for k in who]))
         key = "no_result_hidden_other" if reason.startswith("other_") else "no_result_hidden"
         return words(key, min=min_group)
@@ -140,6 +151,9 @@ def change(words: Words, trend: dict[str, Any], n: int) -> str | None:
     text = words(
         key, n=entry["from"], label=label, points=points, low=signed(low), high=signed(high)
     )
+    if any(entry["left_out"].values()):  # other survey versions: on what both share
+        shared = words("change_shared", before=whole(block["before"]), after=whole(block["after"]))
+        text = f"{text} {shared}"
     if any(f["kind"] == "alignment_decline" for f in entry["flags"]):
         return f"{text} {words('change_flagged')}"
     if low is not None and high is not None and low <= 0 <= high:
@@ -182,10 +196,10 @@ def _point(words: Words, t: Texts, f: dict[str, Any]) -> dict[str, str]:
             second=names[1],
             a=objectives[0],
             b=objectives[1],
-            p1=whole(pts[first][a]),
-            p2=whole(pts[second][a]),
-            q1=whole(pts[first][b]),
-            q2=whole(pts[second][b]),
+            p1=whole(100 * pts[first][a] / t.total),
+            p2=whole(100 * pts[second][a] / t.total),
+            q1=whole(100 * pts[first][b] / t.total),
+            q2=whole(100 * pts[second][b] / t.total),
             relation=words(f"relation_{ev['relation']}"),
             rationale=rel.get("rationale") or "",
         )
@@ -220,7 +234,9 @@ def _point(words: Words, t: Texts, f: dict[str, Any]) -> dict[str, str]:
     elif kind == "internal_conflict":
         about = listing(words, objectives or dims)
         title = words("t_internal_conflict", p=names[0], about=about)
-        if "withheld" in ev:
+        if "withheld" in ev and f["partners"][0] == t.viewer:  # its own, of small groups
+            evidence = words("e_internal_small", min=t.min_group)
+        elif "withheld" in ev:
             evidence = words("e_internal_withheld", p=names[0])
         else:
             roles = [t.roles.get(r, r) for r in f["roles"]]
@@ -232,7 +248,7 @@ def _point(words: Words, t: Texts, f: dict[str, Any]) -> dict[str, str]:
         title = words("t_dimension_decline", d=dims[0])
         evidence = " ".join(
             words(
-                "e_dimension_decline",
+                "e_dimension_decline" if e["ci"] else "e_dimension_decline_plain",
                 p=t.name(p),
                 before=one(e["before"]),
                 after=one(e["after"]),
@@ -259,7 +275,7 @@ def _point(words: Words, t: Texts, f: dict[str, Any]) -> dict[str, str]:
         low, high = ev["ci"] or (None, None)
         title = words("t_alignment_decline", n=f["since"])
         evidence = words(
-            "e_alignment_decline",
+            "e_alignment_decline" if ev["ci"] else "e_alignment_decline_plain",
             before=whole(ev["before"]),
             after=whole(ev["after"]),
             low=signed(low),

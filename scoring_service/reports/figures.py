@@ -53,8 +53,10 @@ def figures(
     out = []
     if result is not None:
         partners = result["partners"]
-        out += [_radar(words, t, result, partners), _profiles(words, t, result, partners)]
-        out.append(_agreement(words, t, result, partners))
+        dims = bool(result["dimensions"])  # a survey may have none
+        out += [_radar(words, t, result, partners) if dims else None]
+        out.append(_profiles(words, t, result, partners))
+        out.append(_agreement(words, t, result, partners) if dims else None)
     rounds = [r for r in trend["rounds"] if r["alignment"] is not None]
     if len(rounds) >= 2:
         out.append(_trend(words, t, rounds))
@@ -67,10 +69,15 @@ def _radar(words: Words, t: Texts, result: dict[str, Any], partners: list[str]) 
     flagged = {
         d for f in result["conflicts"] if f["kind"] == "expectation_gap" for d in f["dimensions"]
     }
-    low = min(d["scale"]["min"] for d in dims)
-    high = max(d["scale"]["max"] for d in dims)
-    values = {p: {"values": [d["means"].get(p) for d in dims]} for p in partners}
-    alt = words("radar_alt", min=low, max=high)
+    scales = {(d["scale"]["min"], d["scale"]["max"]) for d in dims}
+    if len(scales) == 1:  # one scale: the means as they are
+        low, high = next(iter(scales))
+        values = {p: {"values": [d["means"].get(p) for d in dims]} for p in partners}
+        alt = words("radar_alt", min=low, max=high)
+    else:  # scales differ: each mean as a percentage of its own scale
+        low, high = 0, 100
+        values = {p: {"values": [_percent(d, p) for d in dims]} for p in partners}
+        alt = words("radar_alt_mixed")
     svg = _chart(
         "radar",
         key="radar",
@@ -99,6 +106,12 @@ def _radar(words: Words, t: Texts, result: dict[str, Any], partners: list[str]) 
         "head": head,
         "rows": rows,
     }
+
+
+def _percent(d: dict[str, Any], partner: str) -> float | None:
+    """A partner's mean on a dimension as a percentage of the dimension's scale."""
+    mean, scale = d["means"].get(partner), d["scale"]
+    return None if mean is None else 100 * (mean - scale["min"]) / (scale["max"] - scale["min"])
 
 
 def _profiles(

@@ -91,7 +91,8 @@ def _round(token: str, link: Opened, n: int) -> Response:
     r = found.round
     survey, lang = _survey(link, r.survey_id, r.survey_version)
     words = Words(lang)
-    t = Texts(document(survey, lang), _names(link))
+    own = link.viewer.partner_key if link.view == "own" else None
+    t = Texts(document(survey, lang), _names(link), own, link.alliance.min_group_size)
     doc = found.document
     result = doc["result"]
     page = {

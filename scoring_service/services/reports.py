@@ -117,13 +117,13 @@ def create(
 
 
 def list_links(session: Session, who: Principal, alliance_id: str) -> dict[str, Any]:
-    """The links this credential made, newest first (revoked and expired ones too)."""
+    """The links the admin may revoke (all of the alliance's) or a partner key made, newest
+    first (revoked and expired ones too)."""
     found = visible_alliance(session, who, alliance_id, admin=False)
-    links = session.scalars(
-        select(ReportLink)
-        .where(ReportLink.alliance_id == found.id, ReportLink.key_id == who.key_id)
-        .order_by(ReportLink.created_at.desc(), ReportLink.id)
-    ).all()
+    query = select(ReportLink).where(ReportLink.alliance_id == found.id)
+    if who.kind != "admin":
+        query = query.where(ReportLink.key_id == who.key_id)
+    links = session.scalars(query.order_by(ReportLink.created_at.desc(), ReportLink.id)).all()
     return {"items": [link_json(link) for link in links]}
 
 
@@ -213,7 +213,16 @@ def round_report(session: Session, env: Env, memo: Memo, link: Opened, n: int) -
         computed = [*computed, one]
     doc = json.loads(one.document.body)
     texts = free_text(session, env, found, r, link) if link.include_text else {}
-    return RoundReport(r, doc, json.loads(whole.body), texts, computed)
+    return RoundReport(r, doc, up_to(json.loads(whole.body), n), texts, computed)
+
+
+def up_to(trend_doc: dict[str, Any], n: int) -> dict[str, Any]:
+    """The trend as it stood at round ``n``: a round's report never shows later rounds."""
+    return {
+        **trend_doc,
+        "rounds": [r for r in trend_doc["rounds"] if r["n"] <= n],
+        "drift": [e for e in trend_doc["drift"] if e["to"] <= n],
+    }
 
 
 def alliance_trend(
