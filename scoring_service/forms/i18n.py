@@ -7,9 +7,9 @@ Kept as a plain table rather than gettext catalogues: about forty strings, no bu
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from ..wording import FALLBACK, Wording
 
-FALLBACK = "en"
+__all__ = ["FALLBACK", "STRINGS", "Words"]
 
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
@@ -147,22 +147,7 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
-class Words:
+class Words(Wording):
     """The form's strings in one language: ``words("total", sum=40, total=100)``."""
 
-    def __init__(self, lang: str) -> None:
-        self.lang = lang if lang in STRINGS else FALLBACK
-        self._table = STRINGS[self.lang]
-
-    def __call__(self, key: str, **values: object) -> str:
-        """The string ``key``, with ``values`` filled in."""
-        return self._table.get(key, STRINGS[FALLBACK][key]).format(**values)
-
-    def count(self, key: str, n: int, **values: object) -> str:
-        """The string ``key`` for ``n`` things: ``key + "_one"`` for one, else ``key`` (the
-        languages here have these two forms); ``{n}`` filled in. The script does the same."""
-        return self(f"{key}_one" if n == 1 else key, n=n, **values)
-
-    def table(self, keys: Iterable[str]) -> dict[str, str]:
-        """Raw strings (placeholders kept), for the page's script."""
-        return {k: self._table.get(k, STRINGS[FALLBACK][k]) for k in keys}
+    STRINGS = STRINGS

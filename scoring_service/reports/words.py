@@ -7,7 +7,9 @@ back to English for the frame only. A plain table, like the form's: no build ste
 
 from __future__ import annotations
 
-FALLBACK = "en"
+from ..wording import FALLBACK, Wording
+
+__all__ = ["FALLBACK", "STRINGS", "Words"]
 
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
@@ -391,13 +393,7 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
-class Words:
+class Words(Wording):
     """The report's strings in one language: ``words("round_title", n=2, label="Q3")``."""
 
-    def __init__(self, lang: str) -> None:
-        self.lang = lang if lang in STRINGS else FALLBACK
-        self._table = STRINGS[self.lang]
-
-    def __call__(self, key: str, **values: object) -> str:
-        """The string ``key``, with ``values`` filled in."""
-        return self._table.get(key, STRINGS[FALLBACK][key]).format(**values)
+    STRINGS = STRINGS
