@@ -14,6 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from scoring_service.reports.content import Texts, headline, talk_points
+from scoring_service.reports.figures import figures
 from scoring_service.reports.words import Words
 from scoring_service.scoring.visibility import joint_view
 from scoring_service.store.models import ReportLink
@@ -399,3 +400,51 @@ def test_words_follow_the_figures() -> None:
     assert [p["kind"] for p in points] == ["objective_conflict", "internal_conflict"]
     assert points[0]["evidence"].startswith("Ops puts 60 points of 100 on Speed (S&M: 10)")
     assert "fewer than 3 people" in points[1]["evidence"]
+
+
+def _result(dimensions: list[dict[str, Any]]) -> dict[str, Any]:
+    """A result document of two partners with ``dimensions``, enough for the figures."""
+    weights = {"speed": 0.6, "risk": 0.4}
+    profile = {"n": 3, "weights": weights, "ci": None, "reasons": {}}
+    consensus = {"rwg_j": {d["id"]: 0.8 for d in dimensions}}
+    return {
+        "partners": ["acme", "globex"],
+        "dimensions": dimensions,
+        "conflicts": [],
+        "objectives": {"profiles": {"acme": profile, "globex": profile}},
+        "consensus": {"acme": consensus, "globex": consensus},
+    }
+
+
+def _dimension(key: str, scale: tuple[int, int], means: tuple[float, float]) -> dict[str, Any]:
+    return {
+        "id": key,
+        "label": key.title(),
+        "scale": {"min": scale[0], "max": scale[1]},
+        "means": {"acme": means[0], "globex": means[1]},
+        "gap": means[1] - means[0],
+    }
+
+
+def test_figures_without_dimensions_and_on_mixed_scales() -> None:
+    """A survey without dimensions has only the profiles; dimensions on a 1-5 and a 1-7 scale
+    share the radar as percentages of their own scales (never one scale for both)."""
+    survey_doc = {
+        "objectives": [{"id": "speed", "label": "Speed"}, {"id": "risk", "label": "Risk"}],
+        "dimensions": [],
+        "roles": [],
+        "items": [],
+        "scoring": {"bands": []},
+        "relations": [],
+    }
+    t, words = Texts(survey_doc, {"acme": "Acme", "globex": "Globex"}), Words("en")
+    trend: dict[str, Any] = {"rounds": [], "drift": []}
+    alone = figures(words, t, {"result": _result([])}, trend)
+    assert [f["key"] for f in alone] == ["profiles"]
+    mixed = [_dimension("trust", (1, 5), (3.0, 5.0)), _dimension("pace", (1, 7), (4.0, 7.0))]
+    radar = figures(words, t, {"result": _result(mixed)}, trend)[0]
+    assert radar["key"] == "radar" and "percentage of each dimension's scale" in radar["alt"]
+    assert [row[1:3] for row in radar["rows"]] == [["3.0", "5.0"], ["4.0", "7.0"]]
+    assert 'aria-label="Spider chart' in radar["svg"]
+    ticks = re.findall(r"<text[^>]*>(\d+)</text>", radar["svg"])
+    assert ticks[-1] == "100" and "7" not in ticks  # the axis in percent, not a 1-7 scale
